@@ -1,0 +1,25 @@
+using Followups.AgreementCapture.Agreements;
+using Followups.AgreementCapture.Organisations;
+using Followups.ServiceDefaults;
+using Followups.Storage;
+
+namespace Followups.AgreementCapture;
+
+/// <summary>Agreement capture: the secretariat's record of what was agreed at talks.</summary>
+public static class AgreementCaptureModule
+{
+    private const string Database = "capture";
+
+    public static IHostApplicationBuilder AddAgreementCapture(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDocumentStore<Agreement>(Database, "agreements", a => a.RecordedAt);
+        builder.AddOrganisationCopy<KnownOrganisation>(Database, "agreement-capture-organisation-changed");
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAgreementCapture(this IEndpointRouteBuilder app)
+    {
+        app.MapAgreements();
+        return app;
+    }
+}

@@ -1,0 +1,16 @@
+using Followups.AgreementCapture;
+using Followups.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddAgreementCapture();
+builder.AddFollowupsBus();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapAgreementCapture();
+app.MapDefaultEndpoints();
+app.Run();
+
+/// <summary>Entry point, visible to tests.</summary>
+public partial class Program;

@@ -1,0 +1,16 @@
+using Followups.Notifier;
+using Followups.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddNotifier();
+builder.AddFollowupsBus();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapNotifier();
+app.MapDefaultEndpoints();
+app.Run();
+
+/// <summary>Entry point, visible to tests.</summary>
+public partial class Program;

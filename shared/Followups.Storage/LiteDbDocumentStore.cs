@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Linq.Expressions;
+using LiteDB;
+
+namespace Followups.Storage;
+
+/// <summary>Opens one LiteDB file per service database under the data directory and keeps it open for the process.</summary>
+public sealed class LiteDbDatabases(string dataDirectory) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<LiteDatabase>> _databases = new();
+
+    public LiteDatabase Get(string name) =>
+        _databases.GetOrAdd(name, n => new Lazy<LiteDatabase>(() => Open(n))).Value;
+
+    private LiteDatabase Open(string name)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, name + ".db");
+        return new LiteDatabase($"Filename={path};Connection=direct", CreateMapper());
+    }
+
+    private static BsonMapper CreateMapper()
+    {
+        var mapper = new BsonMapper();
+        // Dates and instants as ISO strings: readable in the file, and they sort as they compare.
+        mapper.RegisterType(
+            d => new BsonValue(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            b => DateOnly.ParseExact(b.AsString, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+        mapper.RegisterType(
+            t => new BsonValue(t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
+            b => DateTimeOffset.Parse(b.AsString, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        return mapper;
+    }
+
+    public void Dispose()
+    {
+        foreach (var database in _databases.Values.Where(d => d.IsValueCreated))
+        {
+            database.Value.Dispose();
+        }
+    }
+}
+
+/// <summary>LiteDB adapter of the storage port. LiteDB lives in one process, so a lock makes the version check and the write one step.</summary>
+public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing where T : AggregateDocument
+{
+    private readonly ILiteCollection<T> _collection;
+    private readonly LiteDatabase _database;
+    private readonly Lock _gate = new();
+
+    public LiteDbDocumentStore(LiteDatabase database, string collection, IEnumerable<Expression<Func<T, object>>> indexes)
+    {
+        _database = database;
+        Name = $"litedb:{collection}";
+        _collection = database.GetCollection<T>(collection);
+        _collection.EnsureIndex(d => d.HasPending);
+        foreach (var index in indexes)
+        {
+            _collection.EnsureIndex(index);
+        }
+    }
+
+    public string Name { get; }
+
+    public Task<T?> Find(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult<T?>(_collection.FindById(id));
+
+    public Task<IReadOnlyList<T>> Query(
+        Expression<Func<T, bool>> filter,
+        int limit,
+        Expression<Func<T, object>>? orderBy = null,
+        CancellationToken cancellationToken = default)
+    {
+        var query = _collection.Query().Where(filter);
+        var ordered = orderBy is null ? query.OrderBy(d => d.Id) : query.OrderBy(orderBy);
+        return Task.FromResult<IReadOnlyList<T>>(ordered.Limit(limit).ToList());
+    }
+
+    public Task<bool> Insert(T document, CancellationToken cancellationToken = default)
+    {
+        document.Version = 1;
+        document.HasPending = document.Pending.Count > 0;
+        try
+        {
+            _collection.Insert(document);
+            return Task.FromResult(true);
+        }
+        catch (LiteException e) when (e.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+        {
+            document.Version = 0;
+            return Task.FromResult(false);
+        }
+    }
+
+    public Task<bool> Replace(T document, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var stored = _collection.Query().Where(d => d.Id == document.Id).Select(d => d.Version).FirstOrDefault();
+            if (stored != document.Version || stored == 0)
+            {
+                return Task.FromResult(false);
+            }
+
+            document.Version++;
+            document.HasPending = document.Pending.Count > 0;
+            _collection.Update(document);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task Ping(CancellationToken cancellationToken)
+    {
+        _ = _database.GetCollectionNames().Count();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Linq.Expressions;
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Conventions;
+using MongoDB.Bson.Serialization.Serializers;
+using MongoDB.Driver;
+
+namespace Followups.Storage;
+
+/// <summary>MongoDB adapter of the storage port: a version-guarded single-document replace, so no transactions are needed.</summary>
+public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing where T : AggregateDocument
+{
+    private readonly IMongoCollection<T> _collection;
+    private readonly IMongoDatabase _database;
+
+    public MongoDocumentStore(IMongoDatabase database, string collection, IEnumerable<Expression<Func<T, object>>> indexes)
+    {
+        MongoMapping.EnsureRegistered();
+        _database = database;
+        Name = $"mongodb:{database.DatabaseNamespace.DatabaseName}.{collection}";
+        _collection = database.GetCollection<T>(collection);
+        var keys = Builders<T>.IndexKeys;
+        var models = indexes.Append(d => d.HasPending)
+            .Select(index => new CreateIndexModel<T>(keys.Ascending(index)))
+            .ToList();
+        _collection.Indexes.CreateMany(models);
+    }
+
+    public string Name { get; }
+
+    public async Task<T?> Find(string id, CancellationToken cancellationToken = default) =>
+        await _collection.Find(d => d.Id == id).FirstOrDefaultAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<T>> Query(
+        Expression<Func<T, bool>> filter,
+        int limit,
+        Expression<Func<T, object>>? orderBy = null,
+        CancellationToken cancellationToken = default) =>
+        await _collection.Find(filter)
+            .Sort(Builders<T>.Sort.Ascending(orderBy ?? (d => d.Id)))
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
+
+    public async Task<bool> Insert(T document, CancellationToken cancellationToken = default)
+    {
+        document.Version = 1;
+        document.HasPending = document.Pending.Count > 0;
+        try
+        {
+            await _collection.InsertOneAsync(document, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (IsDuplicateKey(e))
+        {
+            document.Version = 0;
+            return false;
+        }
+    }
+
+    public async Task<bool> Replace(T document, CancellationToken cancellationToken = default)
+    {
+        var expected = document.Version;
+        document.Version = expected + 1;
+        document.HasPending = document.Pending.Count > 0;
+        var result = await _collection.ReplaceOneAsync(
+            d => d.Id == document.Id && d.Version == expected,
+            document,
+            cancellationToken: cancellationToken);
+        if (result.MatchedCount == 1)
+        {
+            return true;
+        }
+
+        document.Version = expected;
+        return false;
+    }
+
+    public Task Ping(CancellationToken cancellationToken) =>
+        _database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken);
+
+    // A real server reports a duplicate key as a write error; some wire-compatible engines as a command error.
+    private static bool IsDuplicateKey(Exception e) => e switch
+    {
+        MongoWriteException write => write.WriteError?.Category == ServerErrorCategory.DuplicateKey,
+        MongoCommandException command => command.Code == 11000,
+        _ => false,
+    };
+}
+
+/// <summary>One-time BSON mapping shared by every collection: names as in C#, enums and dates as readable strings.</summary>
+internal static class MongoMapping
+{
+    private static readonly Lazy<bool> Registered = new(() =>
+    {
+        ConventionRegistry.Register(
+            "followups",
+            new ConventionPack
+            {
+                new IgnoreExtraElementsConvention(true),
+                new EnumRepresentationConvention(BsonType.String),
+            },
+            type => type.Namespace?.StartsWith("Followups", StringComparison.Ordinal) == true);
+        BsonSerializer.TryRegisterSerializer(new GuidSerializer(GuidRepresentation.Standard));
+        BsonSerializer.TryRegisterSerializer(new DateOnlySerializer(BsonType.String));
+        BsonSerializer.TryRegisterSerializer(new DateTimeOffsetSerializer(BsonType.String));
+        return true;
+    });
+
+    public static void EnsureRegistered() => _ = Registered.Value;
+}

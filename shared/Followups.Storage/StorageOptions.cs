@@ -1,0 +1,25 @@
+namespace Followups.Storage;
+
+/// <summary>Which engine holds the documents and where; bound from the <c>Storage</c> configuration section.</summary>
+public sealed class StorageOptions
+{
+    public StorageProvider Provider { get; set; } = StorageProvider.LiteDb;
+
+    /// <summary>LiteDB: folder of the database files, one per service.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>MongoDB: connection string; write concern and journaling belong here (e.g. <c>w=majority&amp;journal=true</c>).</summary>
+    public string MongoConnectionString { get; set; } = "mongodb://localhost:27017";
+
+    /// <summary>MongoDB: prefix of each service's database name, e.g. <c>followups-</c> gives <c>followups-planner</c>.</summary>
+    public string DatabasePrefix { get; set; } = "followups-";
+
+    /// <summary>How often the outbox dispatcher looks for events a crash or an outage left behind.</summary>
+    public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+public enum StorageProvider
+{
+    LiteDb,
+    MongoDb,
+}

@@ -1,0 +1,99 @@
+using System.Linq.Expressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MongoDB.Driver;
+
+namespace Followups.Storage;
+
+/// <summary>Registers the stores of one service's aggregates on the engine chosen by configuration.</summary>
+public static class StorageRegistration
+{
+    /// <summary>
+    /// Registers <see cref="IDocumentStore{T}"/> for documents kept in <paramref name="collection"/> of the service database
+    /// <paramref name="database"/>, and the outbox dispatcher that publishes their pending events.
+    /// </summary>
+    public static IServiceCollection AddDocumentStore<T>(
+        this IServiceCollection services,
+        string database,
+        string collection,
+        params Expression<Func<T, object>>[] indexes) where T : AggregateDocument
+    {
+        services.AddSingleton<LiteDbDatabases>(sp => new LiteDbDatabases(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory));
+        services.AddSingleton<MongoClients>();
+        services.AddSingleton<OutboxSignal<T>>();
+        services.AddSingleton<IDocumentStore<T>>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            IDocumentStore<T> inner = options.Provider switch
+            {
+                StorageProvider.MongoDb => new MongoDocumentStore<T>(
+                    sp.GetRequiredService<MongoClients>().Get(options.MongoConnectionString).GetDatabase(options.DatabasePrefix + database),
+                    collection,
+                    indexes),
+                _ => new LiteDbDocumentStore<T>(sp.GetRequiredService<LiteDbDatabases>().Get(database), collection, indexes),
+            };
+            return new SignallingStore<T>(inner, sp.GetRequiredService<OutboxSignal<T>>());
+        });
+        services.AddSingleton<IStoragePing>(sp => (IStoragePing)((SignallingStore<T>)sp.GetRequiredService<IDocumentStore<T>>()).Inner);
+        services.AddHostedService<OutboxDispatcher<T>>();
+        return services;
+    }
+}
+
+/// <summary>One MongoClient per connection string for the whole process, as the driver recommends.</summary>
+public sealed class MongoClients : IDisposable
+{
+    private readonly Dictionary<string, MongoClient> _clients = [];
+
+    public MongoClient Get(string connectionString)
+    {
+        lock (_clients)
+        {
+            if (!_clients.TryGetValue(connectionString, out var client))
+            {
+                client = new MongoClient(connectionString);
+                _clients[connectionString] = client;
+            }
+
+            return client;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}
+
+/// <summary>Wakes the outbox dispatcher after every write that leaves events pending.</summary>
+internal sealed class SignallingStore<T>(IDocumentStore<T> inner, OutboxSignal<T> signal) : IDocumentStore<T> where T : AggregateDocument
+{
+    public IDocumentStore<T> Inner => inner;
+
+    public Task<T?> Find(string id, CancellationToken cancellationToken = default) => inner.Find(id, cancellationToken);
+
+    public Task<IReadOnlyList<T>> Query(
+        Expression<Func<T, bool>> filter,
+        int limit,
+        Expression<Func<T, object>>? orderBy = null,
+        CancellationToken cancellationToken = default) => inner.Query(filter, limit, orderBy, cancellationToken);
+
+    public async Task<bool> Insert(T document, CancellationToken cancellationToken = default) =>
+        Signal(document, await inner.Insert(document, cancellationToken));
+
+    public async Task<bool> Replace(T document, CancellationToken cancellationToken = default) =>
+        Signal(document, await inner.Replace(document, cancellationToken));
+
+    private bool Signal(T document, bool written)
+    {
+        if (written && document.HasPending)
+        {
+            signal.Notify(document.Id);
+        }
+
+        return written;
+    }
+}
