@@ -11,6 +11,3 @@ app.UseServiceDefaults();
 app.MapAgreementCapture();
 app.MapDefaultEndpoints();
 app.Run();
-
-/// <summary>Entry point, visible to tests.</summary>
-public partial class Program;

@@ -143,7 +143,8 @@ public sealed partial class OutboxDispatcher<T>(
             }
 
             document = await RecordOutcome(document, published, failure, cancellationToken);
-            if (failure is not null)
+            // Stop at a failure that stays pending, to keep order; one moved to dead letters no longer blocks the rest.
+            if (failure is { } f && document?.Pending.Exists(e => e.MessageId == f.Id) != false)
             {
                 return;
             }

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Followups.Storage;
+using MongoDB.Driver;
+
+namespace Followups.Storage.Tests;
+
+/// <summary>The contract on LiteDB, always.</summary>
+public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("followups-litedb-").FullName;
+    private readonly LiteDbDatabases _databases;
+
+    public LiteDbStoreContract() => _databases = new LiteDbDatabases(_directory);
+
+    protected override IDocumentStore<SampleDocument> CreateStore() =>
+        new LiteDbDocumentStore<SampleDocument>(_databases.Get("contract"), "samples_" + Guid.NewGuid().ToString("N"), [d => d.Org, d => d.Due]);
+
+    public void Dispose()
+    {
+        _databases.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>
+/// The contract on the npm MongoDB wire-protocol test engine, which the fixture starts itself. It proves the adapter
+/// speaks the protocol on small data; it says nothing about MongoDB's own behaviour or speed.
+/// </summary>
+public sealed class MongoEngineStoreContract(MongoEngine engine) : DocumentStoreContract, IClassFixture<MongoEngine>
+{
+    protected override IDocumentStore<SampleDocument> CreateStore() =>
+        new MongoDocumentStore<SampleDocument>(
+            engine.Client.GetDatabase("contract-" + Guid.NewGuid().ToString("N")), "samples", [d => d.Org, d => d.Due]);
+}
+
+/// <summary>
+/// The contract on a real MongoDB named by <c>FOLLOWUPS_TEST_MONGO</c>. Without it these tests fail; the test command
+/// leaves the <c>RealMongo</c> category out, and says so, when the variable is unset.
+/// </summary>
+[Trait("Category", "RealMongo")]
+public sealed class RealMongoStoreContract : DocumentStoreContract
+{
+    private static readonly string? ConnectionString = Environment.GetEnvironmentVariable("FOLLOWUPS_TEST_MONGO");
+
+    protected override IDocumentStore<SampleDocument> CreateStore() =>
+        new MongoDocumentStore<SampleDocument>(
+            new MongoClient(ConnectionString ?? throw new InvalidOperationException("FOLLOWUPS_TEST_MONGO is not set"))
+                .GetDatabase("followups-contract-" + Guid.NewGuid().ToString("N")),
+            "samples",
+            [d => d.Org, d => d.Due]);
+}
+
+/// <summary>Starts the wire-protocol test engine on a free port through <c>deploy/scripts/mongo-engine.sh</c>, and stops it.</summary>
+public sealed class MongoEngine : IDisposable
+{
+    private readonly string _script = Path.Combine(RepositoryRoot(), "deploy", "scripts", "mongo-engine.sh");
+    private readonly int _port = FreePort();
+
+    public MongoEngine()
+    {
+        Run("start");
+        Client = new MongoClient($"mongodb://127.0.0.1:{_port}/?directConnection=true");
+    }
+
+    public MongoClient Client { get; }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        Run("stop");
+    }
+
+    private void Run(string command)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [_script, command, _port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardError = true,
+        })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mongo-engine.sh {command} failed ({process.ExitCode}): {error}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
+    }
+}

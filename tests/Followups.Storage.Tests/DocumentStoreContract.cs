@@ -1,0 +1,213 @@
+using Followups.Storage;
+
+namespace Followups.Storage.Tests;
+
+/// <summary>A document with every kind of field the services store.</summary>
+public sealed class SampleDocument : AggregateDocument
+{
+    public string Org { get; set; } = "";
+    public int Counter { get; set; }
+    public DateOnly Due { get; set; }
+    public DateOnly? OptionalDue { get; set; }
+    public DateTimeOffset At { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public SampleStatus Status { get; set; }
+}
+
+public enum SampleStatus
+{
+    Open,
+    InProgress,
+}
+
+public sealed record SampleHappened(string Id, DateOnly Day);
+
+/// <summary>What every adapter of <see cref="IDocumentStore{T}"/> must do; each adapter runs it through a subclass.</summary>
+public abstract class DocumentStoreContract
+{
+    protected abstract IDocumentStore<SampleDocument> CreateStore();
+
+    private static SampleDocument Sample(string? id = null, string org = "maz", int dueDay = 10) => new()
+    {
+        Id = id ?? Guid.NewGuid().ToString(),
+        Org = org,
+        Due = new DateOnly(2026, 12, dueDay),
+        At = new DateTimeOffset(2026, 11, 26, 9, 30, 15, 123, TimeSpan.Zero),
+        Tags = ["buses", "trolleybuses"],
+        Status = SampleStatus.InProgress,
+    };
+
+    [Fact]
+    public async Task Inserted_document_reads_back_field_for_field_as_version_1()
+    {
+        var store = CreateStore();
+        var document = Sample();
+        document.OptionalDue = new DateOnly(2027, 1, 15);
+
+        Assert.True(await store.Insert(document));
+        var read = await store.Find(document.Id);
+
+        Assert.NotNull(read);
+        Assert.Equal(1, read.Version);
+        Assert.Equal(document.Org, read.Org);
+        Assert.Equal(document.Due, read.Due);
+        Assert.Equal(new DateOnly(2027, 1, 15), read.OptionalDue);
+        Assert.Equal(document.At, read.At);
+        Assert.Equal(document.Tags, read.Tags);
+        Assert.Equal(SampleStatus.InProgress, read.Status);
+        Assert.False(read.HasPending);
+    }
+
+    [Fact]
+    public async Task Missing_document_is_null()
+    {
+        Assert.Null(await CreateStore().Find("no-such-id"));
+    }
+
+    [Fact]
+    public async Task Second_insert_with_the_same_id_is_refused_and_leaves_the_first()
+    {
+        var store = CreateStore();
+        var first = Sample(org: "maz");
+        Assert.True(await store.Insert(first));
+
+        var second = Sample(first.Id, org: "belaz");
+        Assert.False(await store.Insert(second));
+
+        Assert.Equal("maz", (await store.Find(first.Id))!.Org);
+    }
+
+    [Fact]
+    public async Task Replace_with_the_current_version_lands_and_bumps_the_version()
+    {
+        var store = CreateStore();
+        var document = Sample();
+        await store.Insert(document);
+
+        var read = (await store.Find(document.Id))!;
+        read.Counter = 7;
+        Assert.True(await store.Replace(read));
+
+        Assert.Equal(2, read.Version);
+        var again = (await store.Find(document.Id))!;
+        Assert.Equal(2, again.Version);
+        Assert.Equal(7, again.Counter);
+    }
+
+    [Fact]
+    public async Task Replace_with_a_stale_version_is_refused_and_leaves_the_stored_document()
+    {
+        var store = CreateStore();
+        var document = Sample();
+        await store.Insert(document);
+        var first = (await store.Find(document.Id))!;
+        var stale = (await store.Find(document.Id))!;
+        first.Counter = 1;
+        Assert.True(await store.Replace(first));
+
+        stale.Counter = 99;
+        Assert.False(await store.Replace(stale));
+
+        var stored = (await store.Find(document.Id))!;
+        Assert.Equal(1, stored.Counter);
+        Assert.Equal(2, stored.Version);
+        Assert.Equal(1, stale.Version);
+    }
+
+    [Fact]
+    public async Task Replace_of_a_document_never_stored_is_refused()
+    {
+        var store = CreateStore();
+        var document = Sample();
+        document.Version = 1;
+
+        Assert.False(await store.Replace(document));
+        Assert.Null(await store.Find(document.Id));
+    }
+
+    [Fact]
+    public async Task Concurrent_read_modify_write_loops_lose_no_update()
+    {
+        var store = CreateStore();
+        var document = Sample();
+        await store.Insert(document);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                while (true)
+                {
+                    var read = (await store.Find(document.Id))!;
+                    read.Counter++;
+                    if (await store.Replace(read))
+                    {
+                        break;
+                    }
+                }
+            }
+        })));
+
+        var final = (await store.Find(document.Id))!;
+        Assert.Equal(40, final.Counter);
+        Assert.Equal(41, final.Version);
+    }
+
+    [Fact]
+    public async Task Query_filters_orders_and_limits()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        foreach (var day in new[] { 20, 5, 12, 28 })
+        {
+            await store.Insert(Sample(org: org, dueDay: day));
+        }
+
+        await store.Insert(Sample(org: "someone-else", dueDay: 1));
+
+        var firstThree = await store.Query(d => d.Org == org, 3, d => d.Due);
+
+        Assert.Equal([5, 12, 20], firstThree.Select(d => d.Due.Day));
+    }
+
+    [Fact]
+    public async Task Query_compares_dates_as_dates()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        foreach (var day in new[] { 3, 9, 10, 11, 25 })
+        {
+            await store.Insert(Sample(org: org, dueDay: day));
+        }
+
+        var cutoff = new DateOnly(2026, 12, 10);
+        var before = await store.Query(d => d.Org == org && d.Due < cutoff, 10, d => d.Due);
+
+        Assert.Equal([3, 9], before.Select(d => d.Due.Day));
+    }
+
+    [Fact]
+    public async Task Pending_events_are_stored_with_the_document_and_flagged_for_the_dispatcher()
+    {
+        var store = CreateStore();
+        var document = Sample();
+        var messageId = Guid.NewGuid();
+        document.Raise(new SampleHappened(document.Id, new DateOnly(2026, 12, 1)), messageId);
+
+        await store.Insert(document);
+        var read = (await store.Find(document.Id))!;
+
+        Assert.True(read.HasPending);
+        var pending = Assert.Single(read.Pending);
+        Assert.Equal(messageId, pending.MessageId);
+        var (message, type) = pending.Materialise();
+        Assert.Equal(typeof(SampleHappened), type);
+        Assert.Equal(new SampleHappened(document.Id, new DateOnly(2026, 12, 1)), message);
+        Assert.Contains(await store.Query(d => d.HasPending == true, 1000), d => d.Id == document.Id);
+
+        read.Pending.Clear();
+        await store.Replace(read);
+        Assert.False((await store.Find(document.Id))!.HasPending);
+        Assert.DoesNotContain(await store.Query(d => d.HasPending == true, 1000), d => d.Id == document.Id);
+    }
+}
