@@ -35,6 +35,11 @@ fi
 
 if [[ ! -x $BIN ]]; then
   log "installing $PKG@$VERSION into $PREFIX"
+  if ! command -v npm >/dev/null; then   # a fresh Debian with only the .NET SDK has no Node.js
+    log "installing Debian packages nodejs npm"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -y -qq install nodejs npm >&2 || { apt-get -qq update >&2 && apt-get -y -qq install nodejs npm >&2; }
+  fi
   mkdir -p "$PREFIX"
   npm install --prefix "$PREFIX" --no-audit --no-fund "$PKG@$VERSION" >&2
 fi

@@ -69,15 +69,20 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
 
     private static HttpValidationProblemDetails BadJson(JsonException json)
     {
+        // The reader wraps syntax errors in an inner JsonException: those concern the whole body, not one field.
+        if (json.InnerException is JsonException syntax)
+        {
+            return Problem("$", $"the body is not valid JSON: {syntax.Message}");
+        }
+
         var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "$" : json.Path.TrimStart('$', '.');
-        // The reader wraps syntax errors in an inner JsonException; a value of the wrong type or format has none.
-        var reason = json.InnerException is JsonException syntax
-            ? $"the body is not valid JSON: {syntax.Message}"
-            : $"has a value of the wrong type or format (line {json.LineNumber + 1}, position {json.BytePositionInLine + 1})";
-        return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
+        return Problem(field, $"has a value of the wrong type or format (line {json.LineNumber + 1}, position {json.BytePositionInLine + 1})");
+    }
+
+    private static HttpValidationProblemDetails Problem(string field, string reason) =>
+        new(new Dictionary<string, string[]> { [field] = [reason] })
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The request body is not valid JSON for this endpoint.",
         };
-    }
 }

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Followups.EndToEnd;
+
+/// <summary>
+/// A real RabbitMQ on localhost (started through <c>deploy/scripts/rabbitmq.sh</c> when it is not running) with a
+/// virtual host of its own for each test class, so no queue or message leaks between tests or runs.
+/// </summary>
+public sealed class RabbitMq : IAsyncLifetime
+{
+    private readonly HttpClient _management = new() { BaseAddress = new Uri("http://127.0.0.1:15672") };
+
+    public string VirtualHost { get; } = "followups-e2e-" + Guid.NewGuid().ToString("N")[..12];
+
+    public async Task InitializeAsync()
+    {
+        if (!PortOpen(5672))
+        {
+            Scripts.Run("rabbitmq.sh", "ensure");
+        }
+
+        _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        (await _management.PutAsJsonAsync($"/api/vhosts/{VirtualHost}", new { })).EnsureSuccessStatusCode();
+        (await _management.PutAsJsonAsync($"/api/permissions/{VirtualHost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Messages waiting in each queue of this virtual host, by queue name.</summary>
+    public async Task<Dictionary<string, long>> QueueDepths()
+    {
+        var queues = await _management.GetFromJsonAsync<JsonArray>($"/api/queues/{VirtualHost}");
+        return queues!.ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["messages"]?.GetValue<long>() ?? 0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _management.DeleteAsync($"/api/vhosts/{VirtualHost}");
+        _management.Dispose();
+    }
+
+    internal static bool PortOpen(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>The MongoDB wire-protocol test engine on a free port, for the duration of a test class. Small data only.</summary>
+public sealed class MongoEngine : IDisposable
+{
+    public MongoEngine()
+    {
+        Port = ServiceProcess.FreePort();
+        Scripts.Run("mongo-engine.sh", "start", Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public int Port { get; }
+    public string ConnectionString => $"mongodb://127.0.0.1:{Port}/?directConnection=true";
+
+    public void Dispose() => Scripts.Run("mongo-engine.sh", "stop", Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
+
+internal static class Scripts
+{
+    public static void Run(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(Path.Combine(Repository.Root, "deploy", "scripts", script));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {stdout.Result}{stderr}");
+        }
+    }
+}
