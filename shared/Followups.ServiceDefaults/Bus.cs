@@ -17,6 +17,22 @@ public sealed class BusOptions
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
     public ushort PrefetchCount { get; set; } = 32;
+
+    /// <summary>Immediate retries in the consumer, exponentially spaced between the two intervals.</summary>
+    public int RetryLimit { get; set; } = 5;
+    public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// RabbitMQ only: after the retries, redeliver after each of these waits (comma-separated), then give up to the
+    /// <c>_error</c> queue. A string, because binding a list from configuration merges with the default instead of replacing it.
+    /// </summary>
+    public string RedeliveryDelays { get; set; } = "00:00:10,00:01:00,00:05:00";
+
+    public IReadOnlyList<TimeSpan> RedeliveryWaits =>
+        RedeliveryDelays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => TimeSpan.Parse(d, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
 }
 
 public enum BusTransport
@@ -55,6 +71,7 @@ public static class BusExtensions
         var options = builder.Configuration.GetSection("Bus").Get<BusOptions>() ?? new BusOptions();
         var registrations = (BusRegistrations)builder.Services.Single(d => d.ServiceType == typeof(BusRegistrations)).ImplementationInstance!;
         var services = builder.Services;
+        services.AddSingleton(options);
 
         if (options.Transport == BusTransport.RabbitMq)
         {
@@ -74,6 +91,7 @@ public static class BusExtensions
                 });
             });
             services.AddSingleton<IOutboxPublisher, BusOutboxPublisher>();
+            services.AddSingleton<WaitQueues>();
         }
         else
         {
@@ -84,15 +102,22 @@ public static class BusExtensions
         return builder;
     }
 
-    /// <summary>Retry for every consumer: quick in-process attempts with exponential spacing, then the endpoint's error queue.</summary>
-    public static void UseFollowupsRetry(this IReceiveEndpointConfigurator endpoint) => endpoint.UseMessageRetry(RetryPolicy);
+    /// <summary>
+    /// The failure policy every consumer definition applies to its endpoint: quick retries in process, then (over RabbitMQ)
+    /// delayed redeliveries through wait queues, then the endpoint's <c>_error</c> queue.
+    /// </summary>
+    public static void UseFollowupsRetry(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    {
+        var options = context.GetRequiredService<BusOptions>();
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            var queue = rabbit.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1];
+            endpoint.UseFilter(new WaitQueueRedeliveryFilter(context.GetRequiredService<WaitQueues>(), queue));
+        }
 
-    /// <inheritdoc cref="UseFollowupsRetry(IReceiveEndpointConfigurator)"/>
-    public static void UseFollowupsRetry<TConsumer>(this IConsumerConfigurator<TConsumer> consumer) where TConsumer : class =>
-        consumer.UseMessageRetry(RetryPolicy);
-
-    private static void RetryPolicy(IRetryConfigurator r) =>
-        r.Exponential(6, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300));
+        endpoint.UseMessageRetry(r => r.Exponential(
+            options.RetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval));
+    }
 }
 
 /// <summary>Publishes over RabbitMQ; the call returns after the broker confirmed the message.</summary>

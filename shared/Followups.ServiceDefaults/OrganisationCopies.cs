@@ -25,6 +25,14 @@ public sealed class OrganisationCopyConsumer<TCopy>(IDocumentStore<TCopy> copies
     public Task Consume(ConsumeContext<OrganisationChanged> context) => copies.Upsert(context.Message, context.CancellationToken);
 }
 
+public sealed class OrganisationCopyConsumerDefinition<TCopy> : ConsumerDefinition<OrganisationCopyConsumer<TCopy>>
+    where TCopy : OrganisationCopy, new()
+{
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<OrganisationCopyConsumer<TCopy>> consumerConfigurator, IRegistrationContext context) =>
+        endpointConfigurator.UseFollowupsRetry(context);
+}
+
 /// <summary>The directory as a service sees it: its read copy first, the directory's owner on a miss.</summary>
 public sealed class OrganisationLookup<TCopy>(IDocumentStore<TCopy> copies, IRequestClient<FindOrganisations> owner)
     where TCopy : OrganisationCopy, new()
@@ -71,7 +79,7 @@ public static class OrganisationCopies
         builder.Services.AddSingleton<OrganisationLookup<TCopy>>();
         builder.AddConsumers(x =>
         {
-            x.AddConsumer<OrganisationCopyConsumer<TCopy>>((_, c) => c.UseFollowupsRetry()).Endpoint(e => e.Name = queue);
+            x.AddConsumer<OrganisationCopyConsumer<TCopy>>(typeof(OrganisationCopyConsumerDefinition<TCopy>)).Endpoint(e => e.Name = queue);
             x.AddRequestClient<FindOrganisations>(RequestTimeout.After(s: 10));
         });
         return builder;

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Followups.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -51,10 +52,22 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteReport,
+        });
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
+
+    // Names each check and its status, so an operator sees whether storage or the bus is the one that is down.
+    private static Task WriteReport(Microsoft.AspNetCore.Http.HttpContext context, HealthReport report) =>
+        context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
+        });
 
     /// <summary>Error handling that turns every failure into problem details; call first in the pipeline.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)

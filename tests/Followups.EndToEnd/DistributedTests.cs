@@ -10,10 +10,11 @@ namespace Followups.EndToEnd;
 public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOutputHelper output)
     : IClassFixture<RabbitMq>, IClassFixture<MongoEngine>
 {
-    private async Task<(ServiceProcess Capture, ServiceProcess Planner, ServiceProcess Notifier)> StartServices(string run)
+    private async Task<(ServiceProcess Capture, ServiceProcess Planner, ServiceProcess Notifier)> StartServices(string run, params string[] extra)
     {
         string[] Settings(string service) =>
         [
+            .. extra,
             "--Bus:Transport=RabbitMq",
             $"--Bus:VirtualHost={rabbit.VirtualHost}",
             "--Storage:Provider=MongoDb",
@@ -93,8 +94,42 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
             {
                 var ready = await service.Client.GetAsync("/health/ready");
                 Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+                var checks = System.Text.Json.Nodes.JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["checks"]!.AsObject();
+                Assert.Equal(["masstransit-bus", "storage"], checks.Select(c => c.Key).Order());
                 Assert.Equal(HttpStatusCode.OK, (await service.Client.GetAsync("/health/live")).StatusCode);
             }
+        }
+    }
+
+    [Fact]
+    public async Task A_poison_message_is_retried_redelivered_then_parked_in_the_error_queue_while_the_stream_flows_on()
+    {
+        var (capture, planner, notifier) = await StartServices(
+            "poison",
+            "--Bus:RetryLimit=1",
+            "--Bus:RetryMinInterval=00:00:00.050",
+            "--Bus:RetryMaxInterval=00:00:00.100",
+            "--Bus:RedeliveryDelays=00:00:01,00:00:02");
+        await using (capture)
+        await using (planner)
+        await using (notifier)
+        {
+            // A valid envelope with invalid content: an agreement without its commitments.
+            await rabbit.Publish(new Followups.Contracts.AgreementRecorded(
+                "poison-agreement", 1, "Broken", new DateOnly(2026, 11, 20), [], null!, DateTimeOffset.UtcNow));
+
+            await Scenarios.SeedAgreementIsPlannedAndNotifiedOnce(new Api(capture.Client, planner.Client, notifier.Client), output, "-d4");
+
+            var parked = await Api.WaitUntil(
+                async () => (await rabbit.QueueDepths()).GetValueOrDefault("task-planner-agreement-recorded_error") == 1,
+                TimeSpan.FromSeconds(30),
+                "the poison message in task-planner-agreement-recorded_error");
+            output.WriteLine($"poison message reached the error queue after {parked.TotalSeconds:F1} s more");
+
+            var headers = await rabbit.PeekHeaders("task-planner-agreement-recorded_error");
+            Assert.Equal(2, headers["x-followups-redelivery"]!.GetValue<int>());
+            Assert.Contains("NullReferenceException", headers["MT-Fault-ExceptionType"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Empty(await new Api(capture.Client, planner.Client, notifier.Client).Tasks("agreementId=poison-agreement"));
         }
     }
 }

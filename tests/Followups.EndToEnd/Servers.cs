@@ -1,3 +1,4 @@
+using MassTransit;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -34,6 +35,35 @@ public sealed class RabbitMq : IAsyncLifetime
     {
         var queues = await _management.GetFromJsonAsync<JsonArray>($"/api/queues/{VirtualHost}");
         return queues!.ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["messages"]?.GetValue<long>() ?? 0);
+    }
+
+    /// <summary>Publishes <paramref name="message"/> on this virtual host as any MassTransit service would.</summary>
+    public async Task Publish<T>(T message) where T : class
+    {
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host("localhost", VirtualHost, h =>
+        {
+            h.Username("guest");
+            h.Password("guest");
+        }));
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(message);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    /// <summary>The AMQP headers of the first message in <paramref name="queue"/>, which stays in the queue.</summary>
+    public async Task<JsonObject> PeekHeaders(string queue)
+    {
+        var response = await _management.PostAsJsonAsync(
+            $"/api/queues/{VirtualHost}/{queue}/get", new { count = 1, ackmode = "ack_requeue_true", encoding = "auto" });
+        response.EnsureSuccessStatusCode();
+        var messages = await response.Content.ReadFromJsonAsync<JsonArray>();
+        return messages![0]!["properties"]!["headers"]!.AsObject();
     }
 
     public async Task DisposeAsync()

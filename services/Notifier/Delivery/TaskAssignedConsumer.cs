@@ -39,5 +39,5 @@ public sealed class TaskAssignedConsumerDefinition : ConsumerDefinition<TaskAssi
     public TaskAssignedConsumerDefinition() => EndpointName = "notifier-task-assigned";
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TaskAssignedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseFollowupsRetry();
+        endpointConfigurator.UseFollowupsRetry(context);
 }

@@ -28,5 +28,5 @@ public sealed class FindOrganisationsConsumerDefinition : ConsumerDefinition<Fin
     public FindOrganisationsConsumerDefinition() => EndpointName = "notifier-find-organisations";
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FindOrganisationsConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseFollowupsRetry();
+        endpointConfigurator.UseFollowupsRetry(context);
 }

@@ -26,5 +26,5 @@ public sealed class AgreementRecordedConsumerDefinition : ConsumerDefinition<Agr
     public AgreementRecordedConsumerDefinition() => EndpointName = "task-planner-agreement-recorded";
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<AgreementRecordedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseFollowupsRetry();
+        endpointConfigurator.UseFollowupsRetry(context);
 }
