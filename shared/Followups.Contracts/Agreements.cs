@@ -13,7 +13,10 @@ public record AgreementRecorded(
 /// <summary>A party to the talks: a country, region or organisation.</summary>
 public record AgreementParty(string Id, string Name, string Country);
 
-/// <summary>One agreed item with the organisations answerable for it.</summary>
+/// <summary>
+/// One agreed item with the organisations answerable for it. Either <see cref="DueDate"/> or <see cref="Urgency"/>
+/// (<c>urgent</c>, <c>prompt</c>) or neither is set. <see cref="Controller"/> checks execution and hears of escalations.
+/// </summary>
 public record AgreedCommitment(
     string Key,
     string Summary,
@@ -21,4 +24,24 @@ public record AgreedCommitment(
     string Kind,
     string Lead,
     IReadOnlyList<string> CoExecutors,
-    DateOnly? DueDate);
+    DateOnly? DueDate,
+    string? Urgency = null,
+    IReadOnlyList<string>? Counterparts = null,
+    string? Controller = null,
+    string? Notes = null);
+
+/// <summary>
+/// The secretariat amended an agreement, making <see cref="Version"/>. Added and changed commitments carry their
+/// whole new content; cancelled ones their key and the reason.
+/// </summary>
+public record AgreementAmended(
+    string AgreementId,
+    int Version,
+    IReadOnlyList<AgreedCommitment> Added,
+    IReadOnlyList<AgreedCommitment> Changed,
+    IReadOnlyList<CancelledCommitment> Cancelled,
+    string AmendedBy,
+    DateTimeOffset AmendedAt);
+
+/// <summary>A commitment taken out of an agreement by an amendment.</summary>
+public record CancelledCommitment(string Key, string Reason);
