@@ -7,12 +7,16 @@ public interface IDocumentStore<T> where T : AggregateDocument
 {
     Task<T?> Find(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Documents matching <paramref name="filter"/>, ordered by <paramref name="orderBy"/> (or id), at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Documents matching <paramref name="filter"/>, ordered by <paramref name="orderBy"/> (or id), ascending unless
+    /// <paramref name="descending"/>, at most <paramref name="limit"/>.
+    /// </summary>
     Task<IReadOnlyList<T>> Query(
         Expression<Func<T, bool>> filter,
         int limit,
         Expression<Func<T, object>>? orderBy = null,
-        CancellationToken cancellationToken = default);
+        CancellationToken cancellationToken = default,
+        bool descending = false);
 
     /// <summary>Stores a new document as version 1. False when a document with that id exists already.</summary>
     Task<bool> Insert(T document, CancellationToken cancellationToken = default);

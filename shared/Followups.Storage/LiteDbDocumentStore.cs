@@ -70,10 +70,12 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         Expression<Func<T, bool>> filter,
         int limit,
         Expression<Func<T, object>>? orderBy = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        bool descending = false)
     {
         var query = _collection.Query().Where(filter);
-        var ordered = orderBy is null ? query.OrderBy(d => d.Id) : query.OrderBy(orderBy);
+        var key = orderBy ?? (d => d.Id);
+        var ordered = descending ? query.OrderByDescending(key) : query.OrderBy(key);
         return Task.FromResult<IReadOnlyList<T>>(ordered.Limit(limit).ToList());
     }
 

@@ -35,9 +35,10 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         Expression<Func<T, bool>> filter,
         int limit,
         Expression<Func<T, object>>? orderBy = null,
-        CancellationToken cancellationToken = default) =>
+        CancellationToken cancellationToken = default,
+        bool descending = false) =>
         await _collection.Find(filter)
-            .Sort(Builders<T>.Sort.Ascending(orderBy ?? (d => d.Id)))
+            .Sort(descending ? Builders<T>.Sort.Descending(orderBy ?? (d => d.Id)) : Builders<T>.Sort.Ascending(orderBy ?? (d => d.Id)))
             .Limit(limit)
             .ToListAsync(cancellationToken);
 

@@ -79,7 +79,8 @@ internal sealed class SignallingStore<T>(IDocumentStore<T> inner, OutboxSignal<T
         Expression<Func<T, bool>> filter,
         int limit,
         Expression<Func<T, object>>? orderBy = null,
-        CancellationToken cancellationToken = default) => inner.Query(filter, limit, orderBy, cancellationToken);
+        CancellationToken cancellationToken = default,
+        bool descending = false) => inner.Query(filter, limit, orderBy, cancellationToken, descending);
 
     public async Task<bool> Insert(T document, CancellationToken cancellationToken = default) =>
         Signal(document, await inner.Insert(document, cancellationToken));

@@ -210,4 +210,39 @@ public abstract class DocumentStoreContract
         Assert.False((await store.Find(document.Id))!.HasPending);
         Assert.DoesNotContain(await store.Query(d => d.HasPending == true, 1000), d => d.Id == document.Id);
     }
+
+    [Fact]
+    public async Task Query_orders_descending_when_asked()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        foreach (var day in new[] { 20, 5, 12 })
+        {
+            await store.Insert(Sample(org: org, dueDay: day));
+        }
+
+        var newestFirst = await store.Query(d => d.Org == org, 10, d => d.Due, descending: true);
+
+        Assert.Equal([20, 12, 5], newestFirst.Select(d => d.Due.Day));
+    }
+
+    [Fact]
+    public async Task Composed_filters_match_list_members_and_text_within_a_field()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        var first = Sample(org: org, dueDay: 3);
+        first.Tags = ["buses", "elevators"];
+        var second = Sample(org: org, dueDay: 4);
+        second.Tags = ["peat"];
+        await store.Insert(first);
+        await store.Insert(second);
+
+        System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter = d => d.Org == org;
+        var withElevators = await store.Query(filter.And(d => d.Tags.Contains("elevators")), 10);
+        var withTextInOrg = await store.Query(filter.AndIf(true, d => d.Org.Contains(org.Substring(4, 8))).AndIf(false, d => d.Counter == 99), 10);
+
+        Assert.Equal([first.Id], withElevators.Select(d => d.Id));
+        Assert.Equal(2, withTextInOrg.Count);
+    }
 }
