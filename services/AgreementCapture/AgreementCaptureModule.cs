@@ -12,7 +12,10 @@ public static class AgreementCaptureModule
 
     public static IHostApplicationBuilder AddAgreementCapture(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDocumentStore<Agreement>(Database, "agreements", a => a.RecordedAt);
+        builder.Services.AddDocumentStore<Agreement>(
+            Database, "agreements", a => a.RecordedAt, a => a.ConcludedOn, a => a.Organisations, a => a.PartyIds, a => a.Areas);
+        builder.Services.AddDocumentStore<AgreementReference>(Database, "references");
+        builder.Services.AddSingleton(Vocabulary.Load(builder.Configuration["Capture:VocabularyFile"] ?? Vocabulary.DefaultFile));
         builder.AddOrganisationCopy<KnownOrganisation>(Database, "agreement-capture-organisation-changed");
         return builder;
     }

@@ -8,10 +8,22 @@ public record AgreementRecorded(
     DateOnly ConcludedOn,
     IReadOnlyList<AgreementParty> Parties,
     IReadOnlyList<AgreedCommitment> Commitments,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt,
+    string? Reference = null,
+    string? Venue = null,
+    string? Format = null,
+    IReadOnlyList<AgreementParticipant>? Participants = null,
+    IReadOnlyList<AgreementFigure>? Figures = null,
+    string? RecordedBy = null);
 
 /// <summary>A party to the talks: a country, region or organisation.</summary>
 public record AgreementParty(string Id, string Name, string Country);
+
+/// <summary>A person who took part in the talks, on behalf of one of the parties.</summary>
+public record AgreementParticipant(string Name, string? Position, string Party);
+
+/// <summary>A figure named in the talks, e.g. trade turnover of USD 108 million over 11 months.</summary>
+public record AgreementFigure(string Label, decimal Amount, string Currency, string? Period);
 
 /// <summary>
 /// One agreed item with the organisations answerable for it. Either <see cref="DueDate"/> or <see cref="Urgency"/>

@@ -13,6 +13,20 @@ public sealed class FieldErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>The number of reasons recorded so far, to tell whether a step added any.</summary>
+    public int Count => _errors.Values.Sum(r => r.Count);
+
+    /// <summary>Adds every error of <paramref name="other"/>.</summary>
+    public FieldErrors Merge(FieldErrors other)
+    {
+        foreach (var (field, reasons) in other._errors)
+        {
+            reasons.ForEach(r => Add(field, r));
+        }
+
+        return this;
+    }
+
     public FieldErrors Add(string field, string reason)
     {
         if (!_errors.TryGetValue(field, out var reasons))
@@ -30,6 +44,14 @@ public sealed class FieldErrors
     /// <summary>400: the request is malformed or a field breaks its format.</summary>
     public ValidationProblem ToBadRequest() =>
         TypedResults.ValidationProblem(ToDictionary(), title: "The request has invalid fields.");
+
+    /// <summary>409: the request conflicts with what is stored.</summary>
+    public ProblemHttpResult ToConflict(string title) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(ToDictionary())
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = title,
+        });
 
     /// <summary>422: the request is well formed but names things that do not exist or cannot be used.</summary>
     public ProblemHttpResult ToUnprocessable(string title) =>
