@@ -1,14 +1,16 @@
 using Followups.AgreementCapture;
 using Followups.Notifier;
 using Followups.ServiceDefaults;
+using Followups.Standalone.Demo;
 using Followups.TaskPlanner;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(args.Where(a => a != DemoLoader.Switch).ToArray());
 builder.AddServiceDefaults();
 builder.AddAgreementCapture();
 builder.AddTaskPlanner();
 builder.AddNotifier();
 builder.AddFollowupsBus();
+builder.AddDemoWhenAsked(args);
 
 var app = builder.Build();
 app.UseServiceDefaults();
