@@ -77,6 +77,7 @@ public static class BusExtensions
         {
             services.AddMassTransit(x =>
             {
+                x.ConfigureHealthCheckOptions(h => h.MinimalFailureStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy);
                 registrations.Actions.ForEach(register => register(x));
                 x.UsingRabbitMq((context, cfg) =>
                 {

@@ -4,6 +4,7 @@ using Followups.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -56,8 +57,25 @@ public static class ServiceDefaultsExtensions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteReport,
+            // A reconnecting bus reports Degraded; a load balancer should not send work to it.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapGet("/api/v1/outbox", async (IEnumerable<IOutboxInspector> inspectors, CancellationToken cancellationToken) =>
+        {
+            var counts = new List<OutboxCounts>();
+            foreach (var inspector in inspectors)
+            {
+                counts.Add(await inspector.Count(cancellationToken));
+            }
+
+            return TypedResults.Ok(new Page<OutboxCounts>(counts));
+        }).WithTags("Operations");
         return app;
     }
 

@@ -19,6 +19,16 @@ public abstract class AggregateDocument
     /// <summary>Events that failed to publish too often; kept for an operator to look at instead of blocking the rest.</summary>
     public List<PendingEvent> DeadLetters { get; set; } = [];
 
+    /// <summary>Kept beside <see cref="DeadLetters"/> for the same reason as <see cref="HasPending"/>.</summary>
+    public bool HasDeadLetters { get; set; }
+
+    /// <summary>Refreshes the derived flags; every adapter calls it right before a write.</summary>
+    internal void PrepareWrite()
+    {
+        HasPending = Pending.Count > 0;
+        HasDeadLetters = DeadLetters.Count > 0;
+    }
+
     /// <summary>Records an event to be published once this document is stored.</summary>
     public void Raise<TEvent>(TEvent message, Guid messageId) where TEvent : class =>
         Pending.Add(PendingEvent.Create(message, messageId));

@@ -82,7 +82,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     public Task<bool> Insert(T document, CancellationToken cancellationToken = default)
     {
         document.Version = 1;
-        document.HasPending = document.Pending.Count > 0;
+        document.PrepareWrite();
         try
         {
             _collection.Insert(document);
@@ -106,7 +106,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             }
 
             document.Version++;
-            document.HasPending = document.Pending.Count > 0;
+            document.PrepareWrite();
             _collection.Update(document);
             return Task.FromResult(true);
         }

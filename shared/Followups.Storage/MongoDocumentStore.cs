@@ -45,7 +45,7 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
     public async Task<bool> Insert(T document, CancellationToken cancellationToken = default)
     {
         document.Version = 1;
-        document.HasPending = document.Pending.Count > 0;
+        document.PrepareWrite();
         try
         {
             await _collection.InsertOneAsync(document, cancellationToken: cancellationToken);
@@ -62,7 +62,7 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
     {
         var expected = document.Version;
         document.Version = expected + 1;
-        document.HasPending = document.Pending.Count > 0;
+        document.PrepareWrite();
         var result = await _collection.ReplaceOneAsync(
             d => d.Id == document.Id && d.Version == expected,
             document,

@@ -131,7 +131,10 @@ public sealed partial class OutboxDispatcher<T>(
                 try
                 {
                     var (message, type) = pending.Materialise();
-                    await publisher.Publish(message, type, pending.MessageId, cancellationToken);
+                    // A publish caught by a broker outage may wait for a confirm that never comes; give up and retry later.
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    timeout.CancelAfter(options.Value.OutboxPublishTimeout);
+                    await publisher.Publish(message, type, pending.MessageId, timeout.Token);
                     published.Add(pending.MessageId);
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)

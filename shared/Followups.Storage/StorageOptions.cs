@@ -16,6 +16,9 @@ public sealed class StorageOptions
 
     /// <summary>How often the outbox dispatcher looks for events a crash or an outage left behind.</summary>
     public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one publish may wait for the transport before it counts as failed and is retried by a later sweep.</summary>
+    public TimeSpan OutboxPublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public enum StorageProvider

@@ -36,6 +36,7 @@ public static class StorageRegistration
         });
         services.AddSingleton<IStoragePing>(sp => (IStoragePing)((SignallingStore<T>)sp.GetRequiredService<IDocumentStore<T>>()).Inner);
         services.AddHostedService<OutboxDispatcher<T>>();
+        services.AddSingleton<IOutboxInspector>(sp => new OutboxInspector<T>(sp.GetRequiredService<IDocumentStore<T>>()));
         return services;
     }
 }
@@ -51,12 +52,38 @@ public sealed class MongoClients : IDisposable
         {
             if (!_clients.TryGetValue(connectionString, out var client))
             {
-                client = new MongoClient(connectionString);
+                client = new MongoClient(Settings(connectionString));
                 _clients[connectionString] = client;
             }
 
             return client;
         }
+    }
+
+    /// <summary>
+    /// The driver's defaults wait 30 s to find a server and forever for a reply; an API should answer 503 sooner.
+    /// Values given in the connection string win.
+    /// </summary>
+    internal static MongoClientSettings Settings(string connectionString)
+    {
+        var settings = MongoClientSettings.FromConnectionString(connectionString);
+        bool Given(string option) => connectionString.Contains(option + "=", StringComparison.OrdinalIgnoreCase);
+        if (!Given("serverSelectionTimeoutMS"))
+        {
+            settings.ServerSelectionTimeout = TimeSpan.FromSeconds(5);
+        }
+
+        if (!Given("connectTimeoutMS"))
+        {
+            settings.ConnectTimeout = TimeSpan.FromSeconds(5);
+        }
+
+        if (!Given("socketTimeoutMS"))
+        {
+            settings.SocketTimeout = TimeSpan.FromSeconds(10);
+        }
+
+        return settings;
     }
 
     public void Dispose()

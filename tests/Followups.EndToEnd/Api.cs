@@ -59,7 +59,13 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
 
     public Task<JsonArray> Notifications(string query) => Items(notifier, $"/api/v1/notifications?{query}");
 
-    public Task<JsonArray> Agreements() => Items(capture, "/api/v1/agreements?limit=1000");
+    public Task<JsonArray> Agreements(string query = "") => Items(capture, $"/api/v1/agreements?limit=200&{query}");
+
+    public async Task<(HttpStatusCode Status, JsonObject Body, string? RetryAfter)> PostAgreementWithHeaders(JsonNode agreement)
+    {
+        using var response = await capture.PostAsJsonAsync("/api/v1/agreements", agreement);
+        return (response.StatusCode, await Body(response), response.Headers.RetryAfter?.ToString());
+    }
 
     /// <summary>Polls until <paramref name="done"/> holds, and returns how long that took.</summary>
     public static async Task<TimeSpan> WaitUntil(Func<Task<bool>> done, TimeSpan timeout, string what)

@@ -38,9 +38,12 @@ public sealed class RabbitMq : IAsyncLifetime
     }
 
     /// <summary>Publishes <paramref name="message"/> on this virtual host as any MassTransit service would.</summary>
-    public async Task Publish<T>(T message) where T : class
+    public Task Publish<T>(T message) where T : class => Publish(5672, VirtualHost, message);
+
+    /// <summary>Publishes through a short-lived MassTransit bus of the test's own, as a service would.</summary>
+    internal static async Task Publish<T>(ushort port, string virtualHost, T message) where T : class
     {
-        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host("localhost", VirtualHost, h =>
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host("localhost", port, virtualHost, h =>
         {
             h.Username("guest");
             h.Password("guest");
@@ -97,6 +100,10 @@ public sealed class MongoEngine : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The engine's process, for tests that freeze it to make storage unavailable without losing its data.</summary>
+    public int ProcessId => int.Parse(File.ReadAllText($"/tmp/followups-mongo-engine-{Port}.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
     public string ConnectionString => $"mongodb://127.0.0.1:{Port}/?directConnection=true";
 
     public void Dispose() => Scripts.Run("mongo-engine.sh", "stop", Port.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -98,6 +98,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Kill();
+        // Kept for reading after a failed run; CI shows where they are.
+        var logs = Path.Combine(Path.GetTempPath(), "followups-test-logs");
+        Directory.CreateDirectory(logs);
+        await File.WriteAllTextAsync(Path.Combine(logs, $"{Path.GetFileNameWithoutExtension(_assembly)}-{Port}.log"), Output);
         _process?.Dispose();
         Client.Dispose();
     }

@@ -59,6 +59,7 @@ public sealed class OutboxDispatcherTests : IDisposable
         Assert.Equal(1, stored.Pending[0].Attempts);
         Assert.Contains("e2 refused", stored.Pending[0].LastError);
         Assert.True(stored.HasPending);
+        Assert.Equal(["e2", "e3"], stored.Pending.Select(p => ((SampleHappened)p.Materialise().Message).Id));
     }
 
     [Fact]
