@@ -25,9 +25,9 @@ public static class NotificationEndpoints
 
 /// <summary>A delivery log entry as the API shows it.</summary>
 public sealed record NotificationView(
-    string Id, string Source, string RecipientOrg, string Channel, IReadOnlyList<string> Addresses, string Subject,
-    string? AgreementId, string? TaskId, NotificationStatus Status, DateTimeOffset CreatedAt)
+    string Id, string Source, string Kind, string RecipientOrg, string Channel, string? AgreementId, string? TaskId, string Status,
+    DateTimeOffset DueAt, string? DigestId, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, string? LastError)
 {
     public static NotificationView From(Notification n) =>
-        new(n.Id, n.Source, n.RecipientOrg, n.Channel, n.Addresses, n.Subject, n.AgreementId, n.TaskId, n.Status, n.CreatedAt);
+        new(n.Id, n.Source, n.Kind, n.RecipientOrg, n.Channel, n.AgreementId, n.TaskId, n.Status, n.DueAt, n.DigestId, n.CreatedAt, n.SentAt, n.LastError);
 }
