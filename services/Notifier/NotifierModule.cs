@@ -17,7 +17,14 @@ public static class NotifierModule
         services.Configure<NotifierOptions>(builder.Configuration.GetSection("Notifier"));
         services.AddDocumentStore<Organisation>(Database, "organisations");
         services.AddDocumentStore<Notification>(Database, "notifications", n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!);
+        services.AddDocumentStore<Digest>(Database, "digests", d => d.Status, d => d.RecipientOrg);
         services.AddSingleton<NoticeRecorder>();
+        services.AddHttpClient(WebhookChannel.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<EmailChannel>();
+        services.AddSingleton<WebhookChannel>();
+        services.AddSingleton<DeliveryPipelines>();
+        services.AddSingleton<DeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         builder.AddConsumers(x =>
         {
             x.AddConsumer<FindOrganisationsConsumer>(typeof(FindOrganisationsConsumerDefinition));
