@@ -254,6 +254,53 @@ public sealed class NotifierDeliveryTests : IDisposable
         Assert.Contains("status", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_directory_names_each_bad_field_checks_the_supervisor_and_never_shows_a_secret()
+    {
+        await using var host = Start(smtp: null);
+        var client = host.CreateClient();
+        await Put(client, "v-industry", new { name = "Ministry of Industry", country = "BY", kind = "ministry", emails = new[] { "followups@minprom.example.by" } });
+
+        using var bad = await client.PutAsJsonAsync("/api/v1/organisations/v-maz", new
+        {
+            name = "MAZ", country = "BY", kind = "company",
+            contacts = new[] { new { email = "not-an-address", role = "tasks" } },
+            webhooks = new[] { new { url = "http://hooks.maz.example.by/f", secret = "0123456789abcdef" } },
+            digest = new { mode = "weekly" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        Assert.Equal(["contacts[0].email", "webhooks[0].url", "digest.mode"], errors.Select(e => e.Key));
+
+        using var unknown = await client.PutAsJsonAsync("/api/v1/organisations/v-maz", new { name = "MAZ", country = "BY", kind = "company", supervisor = "v-nobody" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Contains("supervisor", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/organisations/v-maz")).StatusCode);
+
+        await Put(client, "v-maz", new
+        {
+            name = "MAZ", names = new { ru = "МАЗ" }, country = "BY", kind = "company", supervisor = "v-industry",
+            webhooks = new[] { new { url = "https://hooks.maz.example.by/f", secret = "a-secret-nobody-sees" } },
+            digest = new { mode = "daily", hour = 9, timeZone = "Europe/Minsk" },
+        });
+        using var loop = await client.PutAsJsonAsync("/api/v1/organisations/v-industry", new { name = "Ministry of Industry", country = "BY", kind = "ministry", supervisor = "v-maz" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, loop.StatusCode);
+
+        // Repeating the endpoint without its secret keeps it; the secret is never shown.
+        await Put(client, "v-maz", new
+        {
+            name = "MAZ", names = new { ru = "МАЗ" }, country = "BY", kind = "company", supervisor = "v-industry",
+            webhooks = new[] { new { url = "https://hooks.maz.example.by/f" } },
+            digest = new { mode = "daily", hour = 9, timeZone = "Europe/Minsk" },
+        });
+        var shown = await client.GetStringAsync("/api/v1/organisations/v-maz");
+        Assert.DoesNotContain("a-secret-nobody-sees", shown, StringComparison.Ordinal);
+        var view = JsonNode.Parse(shown)!;
+        Assert.Equal(("…sees", "v-industry", "МАЗ", 1), (view["webhooks"]![0]!["secretHint"]!.GetValue<string>(), view["supervisor"]!.GetValue<string>(), view["names"]!["ru"]!.GetValue<string>(), view["revision"]!.GetValue<int>()));
+        var stored = await host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Followups.Notifier.Directory.Organisation>>().Find("v-maz");
+        Assert.Contains(stored!.Webhooks, w => w.Secret == "a-secret-nobody-sees");
+    }
+
     public void Dispose()
     {
         try

@@ -149,5 +149,6 @@ public sealed class NoticeRulesTests
         // 10:00 UTC is 13:00 in Moscow: the next 09:00 there is tomorrow, 06:00 UTC.
         Assert.Equal(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero), DigestWindows.DueAt(preference, Channels.Email, At, TimeSpan.Zero));
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero), DigestWindows.DueAt(preference, Channels.Email, At.AddHours(-5), TimeSpan.Zero));
+        Assert.Equal(TimeSpan.Zero, DigestWindows.DueAt(preference, Channels.Email, At, TimeSpan.Zero).Offset);
     }
 }

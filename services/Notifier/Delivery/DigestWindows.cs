@@ -43,7 +43,8 @@ public static class DigestWindows
                 candidate = candidate.AddHours(1);
             }
 
-            var at = new DateTimeOffset(candidate, zone.GetUtcOffset(candidate));
+            // In UTC: stores compare instants as ISO strings, which only order correctly with one offset.
+            var at = new DateTimeOffset(candidate, zone.GetUtcOffset(candidate)).ToUniversalTime();
             if (at > now)
             {
                 return at;

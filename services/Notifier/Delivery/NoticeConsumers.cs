@@ -19,17 +19,20 @@ public sealed class NoticeRecorder(IDocumentStore<Notification> notifications, I
         CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, Organisation>(StringComparer.Ordinal);
-        // Supervisors too: an escalation is told to the responsible organisation's supervisor.
-        var wanted = new Queue<string>(organisations.Distinct());
-        while (wanted.TryDequeue(out var id) && found.Count < 500)
+        foreach (var id in organisations.Distinct())
         {
-            if (!found.ContainsKey(id) && await directory.Find(id, cancellationToken) is { } organisation)
+            if (await directory.Find(id, cancellationToken) is { } organisation)
             {
                 found[id] = organisation;
-                if (organisation.SupervisorId is { } supervisor)
-                {
-                    wanted.Enqueue(supervisor);
-                }
+            }
+        }
+
+        // Their direct supervisors too: an escalation is told to the responsible organisation's supervisor.
+        foreach (var supervisor in found.Values.Select(o => o.SupervisorId).OfType<string>().Distinct().ToList())
+        {
+            if (!found.ContainsKey(supervisor) && await directory.Find(supervisor, cancellationToken) is { } organisation)
+            {
+                found[supervisor] = organisation;
             }
         }
 
