@@ -176,6 +176,34 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_left_sending_by_a_crash_is_sent_again_after_the_lease_with_the_same_message_id()
+    {
+        await using var smtp = SmtpSink.Started();
+        await using var host = Start(smtp);
+        var client = host.CreateClient();
+        await Put(client, "c-maz", new { name = "MAZ", country = "BY", kind = "company", emails = new[] { "tasks@maz.example.by" } });
+        await host.Publish(new TaskOverdue("task-c1", "agr-c", "buses", "Prepare proposals", "c-maz", new DateOnly(2026, 11, 19), _clock.GetUtcNow()));
+        await Pass(host, Settle * 2);
+        var first = Assert.Single(smtp.Messages);
+
+        // What a crash right after the SMTP server's 250 leaves behind: the claim, without the outcome.
+        var digests = host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Digest>>();
+        var digest = (await digests.Find((await Notices(client, "org=c-maz"))[0]!["message"]!["id"]!.GetValue<string>()))!;
+        (digest.Status, digest.SendingSince, digest.SentAt) = (NotificationStatus.Sending, _clock.GetUtcNow(), null);
+        Assert.True(await digests.Replace(digest));
+
+        await Pass(host, TimeSpan.FromMinutes(4));
+        Assert.Single(smtp.Messages); // another worker may still be sending it: the lease holds
+        await Pass(host, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(2, smtp.Messages.Count);
+        Assert.Equal(first.MessageId, smtp.Messages[1].MessageId); // the duplicate is recognisable
+        Assert.Equal("sent", (await Notices(client, "org=c-maz"))[0]!["status"]!.GetValue<string>());
+        await Pass(host, TimeSpan.FromHours(1));
+        Assert.Equal(2, smtp.Messages.Count);
+    }
+
+    [Fact]
     public async Task Smtp_down_then_up_delivers_once_after_recovery()
     {
         await using var smtp = new SmtpSink();
