@@ -6,19 +6,35 @@ using Followups.Storage;
 
 namespace Followups.Notifier;
 
-/// <summary>The notifier: the organisation directory and the notices sent to organisations about their tasks.</summary>
+/// <summary>The notifier: the organisation directory, the notices it decides, and their delivery by e-mail and webhook.</summary>
 public static class NotifierModule
 {
     private const string Database = "notifier";
 
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDocumentStore<Organisation>(Database, "organisations");
-        builder.Services.AddDocumentStore<Notification>(Database, "notifications", n => n.RecipientOrg, n => n.CreatedAt);
+        var services = builder.Services;
+        services.Configure<NotifierOptions>(builder.Configuration.GetSection("Notifier"));
+        services.AddDocumentStore<Organisation>(Database, "organisations");
+        services.AddDocumentStore<Notification>(Database, "notifications", n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!);
+        services.AddDocumentStore<Digest>(Database, "digests", d => d.Status, d => d.RecipientOrg);
+        services.AddSingleton<NoticeRecorder>();
+        services.AddHttpClient(WebhookChannel.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<EmailChannel>();
+        services.AddSingleton<WebhookChannel>();
+        services.AddSingleton<DeliveryPipelines>();
+        services.AddSingleton<DeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         builder.AddConsumers(x =>
         {
             x.AddConsumer<FindOrganisationsConsumer>(typeof(FindOrganisationsConsumerDefinition));
+            x.AddConsumer<AgreementRecordedNoticeConsumer>(typeof(AgreementRecordedNoticeConsumerDefinition));
+            x.AddConsumer<AgreementAmendedNoticeConsumer>(typeof(AgreementAmendedNoticeConsumerDefinition));
             x.AddConsumer<TaskAssignedConsumer>(typeof(TaskAssignedConsumerDefinition));
+            x.AddConsumer<TaskDueSoonConsumer>(typeof(TaskDueSoonConsumerDefinition));
+            x.AddConsumer<TaskOverdueConsumer>(typeof(TaskOverdueConsumerDefinition));
+            x.AddConsumer<TaskEscalatedConsumer>(typeof(TaskEscalatedConsumerDefinition));
+            x.AddConsumer<TaskExtensionDecidedConsumer>(typeof(TaskExtensionDecidedConsumerDefinition));
         });
         return builder;
     }

@@ -1,13 +1,18 @@
 namespace Followups.Contracts;
 
-/// <summary>An organisation in the notifier's directory was registered or changed.</summary>
+/// <summary>
+/// An organisation in the notifier's directory was registered or changed. <see cref="Name"/> is the English name;
+/// <see cref="NameRu"/> the Russian one when known; <see cref="SupervisorId"/> the organisation told of escalations.
+/// </summary>
 public record OrganisationChanged(
     string OrganisationId,
     int Revision,
     string Name,
     string Country,
     string Kind,
-    DateTimeOffset ChangedAt);
+    DateTimeOffset ChangedAt,
+    string? NameRu = null,
+    string? SupervisorId = null);
 
 /// <summary>Asks the directory's owner for organisations a read copy does not know yet.</summary>
 public record FindOrganisations(IReadOnlyList<string> OrganisationIds);

@@ -47,11 +47,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
 {
     private readonly ILiteCollection<T> _collection;
     private readonly LiteDatabase _database;
-    private readonly Lock _gate = new();
+    // One gate per database file, shared by all its collections: see Find for why reads hold it too.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiteDatabase, Lock> Gates = [];
+    private readonly Lock _gate;
 
     public LiteDbDocumentStore(LiteDatabase database, string collection, IEnumerable<Expression<Func<T, object>>> indexes)
     {
         _database = database;
+        _gate = Gates.GetValue(database, _ => new Lock());
         Name = $"litedb:{collection}";
         _collection = database.GetCollection<T>(collection);
         _collection.EnsureIndex(d => d.HasPending);
@@ -63,8 +66,17 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
 
     public string Name { get; }
 
-    public Task<T?> Find(string id, CancellationToken cancellationToken = default) =>
-        Task.FromResult<T?>(_collection.FindById(id));
+    // Every call holds the database's gate, reads too: LiteDB's BsonMapper (one per database) publishes a type's mapping
+    // before it has filled in the members, so two threads meeting a type (or a nested one, e.g. a list's element type or
+    // PendingEvent) for the first time could write or read a document with fields silently missing. LiteDB writes one
+    // at a time anyway.
+    public Task<T?> Find(string id, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<T?>(_collection.FindById(id));
+        }
+    }
 
     public Task<IReadOnlyList<T>> Query(
         Expression<Func<T, bool>> filter,
@@ -73,10 +85,13 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         CancellationToken cancellationToken = default,
         bool descending = false)
     {
-        var query = _collection.Query().Where(filter);
-        var key = orderBy ?? (d => d.Id);
-        var ordered = descending ? query.OrderByDescending(key) : query.OrderBy(key);
-        return Task.FromResult<IReadOnlyList<T>>(ordered.Limit(limit).ToList());
+        lock (_gate)
+        {
+            var query = _collection.Query().Where(filter);
+            var key = orderBy ?? (d => d.Id);
+            var ordered = descending ? query.OrderByDescending(key) : query.OrderBy(key);
+            return Task.FromResult<IReadOnlyList<T>>(ordered.Limit(limit).ToList());
+        }
     }
 
     public Task<bool> Insert(T document, CancellationToken cancellationToken = default)
@@ -85,7 +100,11 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         document.PrepareWrite();
         try
         {
-            _collection.Insert(document);
+            lock (_gate)
+            {
+                _collection.Insert(document);
+            }
+
             return Task.FromResult(true);
         }
         catch (LiteException e) when (e.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)

@@ -1,108 +1,109 @@
-using System.Net.Mail;
-using System.Text.RegularExpressions;
+using System.Globalization;
 using Followups.Contracts;
 using Followups.ServiceDefaults;
 using Followups.Storage;
 
 namespace Followups.Notifier.Directory;
 
-/// <summary>An organisation of the directory: who it is and where its notices go.</summary>
+/// <summary>An organisation of the directory: who it is, whom it answers to, and where and how its notices go.</summary>
 public sealed class Organisation : AggregateDocument
 {
     public int Revision { get; set; }
-    public string Name { get; set; } = "";
+    public OrganisationNames Names { get; set; } = new();
     public string Country { get; set; } = "";
     public string Kind { get; set; } = "";
-    public List<string> Emails { get; set; } = [];
+    public string? SupervisorId { get; set; }
+    public List<Contact> Contacts { get; set; } = [];
+    public List<Webhook> Webhooks { get; set; } = [];
+    public string Language { get; set; } = Languages.English;
+    public DigestPreference Digest { get; set; } = new();
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The name in <paramref name="language"/>, falling back to the other one.</summary>
+    public string NameIn(string language) =>
+        (language == Languages.Russian ? Names.Ru : Names.En) ?? Names.En ?? Names.Ru ?? Id;
+
+    /// <summary>E-mail addresses holding <paramref name="role"/>.</summary>
+    public IReadOnlyList<string> EmailsFor(string role) =>
+        Contacts.Where(c => c.Role == role).Select(c => c.Email).ToList();
 
     /// <summary>Applies <paramref name="details"/>; false when nothing changed, so repeating a PUT publishes nothing.</summary>
     public bool Apply(OrganisationDetails details, DateTimeOffset now)
     {
-        if (Revision > 0 && Name == details.Name && Country == details.Country && Kind == details.Kind && Emails.SequenceEqual(details.Emails))
+        if (Revision > 0 && Same(details))
         {
             return false;
         }
 
         Revision++;
-        (Name, Country, Kind, Emails, UpdatedAt) = (details.Name, details.Country, details.Kind, [.. details.Emails], now);
-        var changed = ToEvent();
-        Raise(changed, DeterministicId.From("organisation-changed", Id, Revision.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Names = details.Names;
+        (Country, Kind, SupervisorId, Language, Digest) = (details.Country, details.Kind, details.SupervisorId, details.Language, details.Digest);
+        (Contacts, Webhooks, UpdatedAt) = ([.. details.Contacts], [.. details.Webhooks], now);
+        Raise(ToEvent(), DeterministicId.From("organisation-changed", Id, Revision.ToString(CultureInfo.InvariantCulture)));
         return true;
     }
 
-    public OrganisationChanged ToEvent() => new(Id, Revision, Name, Country, Kind, UpdatedAt);
+    public OrganisationChanged ToEvent() =>
+        new(Id, Revision, NameIn(Languages.English), Country, Kind, UpdatedAt, Names.Ru, SupervisorId);
+
+    private bool Same(OrganisationDetails d) =>
+        Names == d.Names && Country == d.Country && Kind == d.Kind && SupervisorId == d.SupervisorId && Language == d.Language
+        && Digest == d.Digest && Contacts.SequenceEqual(d.Contacts) && Webhooks.SequenceEqual(d.Webhooks);
 }
 
-/// <summary>The body of <c>PUT /api/v1/organisations/{id}</c>.</summary>
-public sealed record OrganisationRequest(string? Name, string? Country, string? Kind, List<string?>? Emails);
-
-/// <summary>Validated organisation details.</summary>
-public sealed record OrganisationDetails(string Name, string Country, string Kind, IReadOnlyList<string> Emails);
-
-/// <summary>Checks organisation input field by field.</summary>
-public static partial class OrganisationRules
+/// <summary>An organisation's names; at least one is set.</summary>
+public sealed record OrganisationNames
 {
-    public static readonly string[] Kinds = ["ministry", "company", "regional-government", "agency", "other"];
+    public string? Ru { get; set; }
+    public string? En { get; set; }
+}
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
-    public static partial Regex IdPattern();
+/// <summary>An e-mail address and what it receives: <c>tasks</c>, <c>escalation</c> or <c>digest</c>.</summary>
+public sealed record Contact
+{
+    public string Email { get; set; } = "";
+    public string Role { get; set; } = ContactRoles.Tasks;
+}
 
-    public static bool IsValidId(string id) => IdPattern().IsMatch(id);
+/// <summary>A webhook endpoint; the secret signs every POST and is never shown by the API.</summary>
+public sealed record Webhook
+{
+    public string Url { get; set; } = "";
+    public string Secret { get; set; } = "";
+}
 
-    public static OrganisationDetails? Validate(string id, OrganisationRequest? request, FieldErrors errors)
-    {
-        if (!IsValidId(id))
-        {
-            errors.Add("id", "must be 1–64 characters of lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
-        }
+/// <summary>How notices are bundled: <c>immediate</c>, <c>hourly</c>, or <c>daily</c> at a local hour in a time zone.</summary>
+public sealed record DigestPreference
+{
+    public string Mode { get; set; } = DigestModes.Immediate;
+    public int? Hour { get; set; }
+    public string? TimeZone { get; set; }
+}
 
-        if (request is null)
-        {
-            errors.Add("$", "a JSON body is required");
-            return null;
-        }
+public static class ContactRoles
+{
+    public const string Tasks = "tasks";
+    public const string Escalation = "escalation";
+    public const string Digest = "digest";
+    public static readonly string[] All = [Tasks, Escalation, Digest];
+}
 
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name))
-        {
-            errors.Add("name", "is required");
-        }
-        else if (name.Length > 300)
-        {
-            errors.Add("name", "must be at most 300 characters");
-        }
+public static class DigestModes
+{
+    public const string Immediate = "immediate";
+    public const string Hourly = "hourly";
+    public const string Daily = "daily";
+    public static readonly string[] All = [Immediate, Hourly, Daily];
+}
 
-        if (!CountryCodes.IsAssigned(request.Country))
-        {
-            errors.Add("country", "must be an ISO 3166-1 alpha-2 code in upper case, e.g. BY or RU");
-        }
+public static class Languages
+{
+    public const string Russian = "ru";
+    public const string English = "en";
+    public static readonly string[] All = [Russian, English];
 
-        if (request.Kind is null || !Kinds.Contains(request.Kind))
-        {
-            errors.Add("kind", $"must be one of: {string.Join(", ", Kinds)}");
-        }
+    // Organisations of the Russian-speaking countries of the talks get Russian unless they ask otherwise.
+    private static readonly string[] RussianByDefault = ["RU", "BY", "KZ", "KG"];
 
-        var emails = request.Emails ?? [];
-        if (emails.Count > 20)
-        {
-            errors.Add("emails", "must hold at most 20 addresses");
-        }
-
-        for (var i = 0; i < emails.Count; i++)
-        {
-            if (!IsEmail(emails[i]))
-            {
-                errors.Add($"emails[{i}]", "is not a valid e-mail address");
-            }
-        }
-
-        return errors.Any ? null : new OrganisationDetails(name!, request.Country!, request.Kind!, emails.Select(e => e!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
-    }
-
-    private static bool IsEmail(string? value) =>
-        value is { Length: > 0 and <= 254 }
-        && MailAddress.TryCreate(value.Trim(), out var address)
-        && address.Address == value.Trim()
-        && address.Host.Contains('.', StringComparison.Ordinal);
+    public static string DefaultFor(string country) => RussianByDefault.Contains(country) ? Russian : English;
 }

@@ -4,9 +4,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Followups.Notifier.Directory;
 
-/// <summary>HTTP API of the organisation directory.</summary>
+/// <summary>
+/// HTTP API of the organisation directory. There is no DELETE: agreements and tasks in the other services keep naming
+/// an organisation for years, so an organisation is changed (e.g. its contacts emptied) but never removed.
+/// </summary>
 public static class OrganisationEndpoints
 {
+    private const int MaxSupervisorChain = 32;
+
     public static void MapOrganisations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/organisations").WithTags("Organisations");
@@ -15,20 +20,25 @@ public static class OrganisationEndpoints
         group.MapGet("/", List);
     }
 
-    internal static async Task<Results<Created<OrganisationView>, Ok<OrganisationView>, ValidationProblem, Conflict>> Put(
+    internal static async Task<Results<Created<OrganisationView>, Ok<OrganisationView>, ValidationProblem, ProblemHttpResult, Conflict>> Put(
         string id, OrganisationRequest? request, IDocumentStore<Organisation> store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var details = OrganisationRules.Validate(id, request, errors);
-        if (details is null)
-        {
-            return errors.ToBadRequest();
-        }
-
         // A concurrent PUT of the same id: reload and apply again, a few times, before giving up with 409.
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var existing = await store.Find(id, cancellationToken);
+            var existing = OrganisationRules.IsValidId(id) ? await store.Find(id, cancellationToken) : null;
+            var errors = new FieldErrors();
+            var details = OrganisationRules.Validate(id, request, errors, existing);
+            if (details is null)
+            {
+                return errors.ToBadRequest();
+            }
+
+            if (details.SupervisorId is { } supervisor && await SupervisorProblem(id, supervisor, store, cancellationToken) is { } reason)
+            {
+                return new FieldErrors().Add("supervisor", reason).ToUnprocessable($"Supervisor '{supervisor}' cannot be used.");
+            }
+
             var organisation = existing ?? new Organisation { Id = id };
             if (!organisation.Apply(details, clock.GetUtcNow()))
             {
@@ -45,6 +55,29 @@ public static class OrganisationEndpoints
         return TypedResults.Conflict();
     }
 
+    /// <summary>Why <paramref name="supervisor"/> cannot supervise <paramref name="id"/>, or null: it must exist and not close a loop.</summary>
+    private static async Task<string?> SupervisorProblem(string id, string supervisor, IDocumentStore<Organisation> store, CancellationToken cancellationToken)
+    {
+        var current = await store.Find(supervisor, cancellationToken);
+        if (current is null)
+        {
+            return $"'{supervisor}' is not an organisation of the directory";
+        }
+
+        // An escalation walks up the chain; a loop would make it go round forever.
+        for (var step = 0; current?.SupervisorId is { } next && step < MaxSupervisorChain; step++)
+        {
+            if (next == id)
+            {
+                return $"'{supervisor}' is supervised, directly or not, by '{id}': supervision cannot go round in a loop";
+            }
+
+            current = await store.Find(next, cancellationToken);
+        }
+
+        return null;
+    }
+
     internal static async Task<Results<Ok<OrganisationView>, NotFound>> Get(string id, IDocumentStore<Organisation> store, CancellationToken cancellationToken) =>
         await store.Find(id, cancellationToken) is { } organisation ? TypedResults.Ok(OrganisationView.From(organisation)) : TypedResults.NotFound();
 
@@ -55,8 +88,26 @@ public static class OrganisationEndpoints
     }
 }
 
-/// <summary>An organisation as the API shows it.</summary>
-public sealed record OrganisationView(string Id, int Revision, string Name, string Country, string Kind, IReadOnlyList<string> Emails, DateTimeOffset UpdatedAt)
+/// <summary>An organisation as the API shows it: webhook secrets only as a hint of their last characters.</summary>
+public sealed record OrganisationView(
+    string Id,
+    int Revision,
+    string Name,
+    OrganisationNames Names,
+    string Country,
+    string Kind,
+    string? Supervisor,
+    IReadOnlyList<string> Emails,
+    IReadOnlyList<Contact> Contacts,
+    IReadOnlyList<WebhookView> Webhooks,
+    string Language,
+    DigestPreference Digest,
+    DateTimeOffset UpdatedAt)
 {
-    public static OrganisationView From(Organisation o) => new(o.Id, o.Revision, o.Name, o.Country, o.Kind, o.Emails, o.UpdatedAt);
+    public static OrganisationView From(Organisation o) => new(
+        o.Id, o.Revision, o.NameIn(Languages.English), o.Names, o.Country, o.Kind, o.SupervisorId, o.EmailsFor(ContactRoles.Tasks), o.Contacts,
+        o.Webhooks.Select(w => new WebhookView(w.Url, "…" + w.Secret[^4..])).ToList(), o.Language, o.Digest, o.UpdatedAt);
 }
+
+/// <summary>A webhook endpoint as the API shows it.</summary>
+public sealed record WebhookView(string Url, string SecretHint);

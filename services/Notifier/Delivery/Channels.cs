@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+using Polly.Retry;
+
+namespace Followups.Notifier.Delivery;
+
+/// <summary>A refusal that repeating will not change (a 5xx SMTP reply, a 4xx webhook answer, no address): the message is marked failed.</summary>
+public sealed class PermanentDeliveryException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Sends a digest as one e-mail with text and HTML parts through the configured SMTP server (MailKit).</summary>
+public sealed class EmailChannel(IOptions<NotifierOptions> options)
+{
+    public bool Configured => !string.IsNullOrWhiteSpace(options.Value.Smtp.Host);
+
+    public async Task Send(Digest digest, CancellationToken cancellationToken)
+    {
+        var smtp = options.Value.Smtp;
+        using var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(smtp.From));
+        message.To.AddRange(digest.Addresses.Select(MailboxAddress.Parse));
+        message.Subject = digest.Subject;
+        // The same Message-ID on every attempt: a receiver that sees the message twice (crash after the server accepted it) can drop one.
+        message.MessageId = digest.MessageId();
+        message.Headers.Add("X-Followups-Organisation", digest.RecipientOrg);
+        message.Body = new BodyBuilder { TextBody = digest.Text, HtmlBody = digest.Html }.ToMessageBody();
+
+        using var client = new SmtpClient();
+        try
+        {
+            var security = smtp.Security switch
+            {
+                SmtpSecurity.Tls => SecureSocketOptions.SslOnConnect,
+                SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+                _ => SecureSocketOptions.None,
+            };
+            await client.ConnectAsync(smtp.Host!, smtp.Port, security, cancellationToken);
+            if (!string.IsNullOrEmpty(smtp.Username))
+            {
+                await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
+            }
+
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+        {
+            throw new PermanentDeliveryException($"the SMTP server refused the message: {(int)e.StatusCode} {e.Message}", e);
+        }
+        catch (AuthenticationException e)
+        {
+            throw new PermanentDeliveryException($"the SMTP server refused the credentials: {e.Message}", e);
+        }
+    }
+}
+
+/// <summary>
+/// Posts a digest's JSON to a webhook endpoint, signed with the endpoint's secret: <c>X-Followups-Signature: sha256=HEX</c>,
+/// the HMAC-SHA256 of <c>"{timestamp}.{body}"</c>, where the timestamp (Unix seconds) is sent as <c>X-Followups-Timestamp</c>.
+/// </summary>
+public sealed class WebhookChannel(IHttpClientFactory clients, TimeProvider clock)
+{
+    public const string ClientName = "followups-webhooks";
+    public const string TimestampHeader = "X-Followups-Timestamp";
+    public const string SignatureHeader = "X-Followups-Signature";
+    public const string DeliveryHeader = "X-Followups-Delivery";
+
+    /// <summary>The signature header value for <paramref name="body"/> sent at <paramref name="timestamp"/>.</summary>
+    public static string Sign(string secret, long timestamp, string body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(
+            Encoding.UTF8.GetBytes(secret),
+            Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body)));
+
+    public async Task Send(string url, string secret, Digest digest, CancellationToken cancellationToken)
+    {
+        // Signed per attempt: the timestamp is the attempt's, so receivers can refuse stale replays.
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(digest.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(SignatureHeader, Sign(secret, timestamp, digest.Payload));
+        request.Headers.Add(DeliveryHeader, digest.Id);
+
+        using var response = await clients.CreateClient(ClientName).SendAsync(request, cancellationToken);
+        var status = (int)response.StatusCode;
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        if (status is 408 or 429 or >= 500)
+        {
+            throw new HttpRequestException($"{url} answered {status}", null, response.StatusCode);
+        }
+
+        throw new PermanentDeliveryException($"{url} answered {status}");
+    }
+}
+
+/// <summary>
+/// One Polly pipeline per endpoint (the SMTP server, each webhook URL): a timeout per attempt, retries with exponential
+/// backoff and jitter, and a circuit breaker, so one dead endpoint fails fast instead of holding the worker up.
+/// </summary>
+public sealed class DeliveryPipelines(IOptions<NotifierOptions> options)
+{
+    private readonly ResiliencePipelineRegistry<string> _registry = new();
+
+    public ResiliencePipeline For(string endpoint) => _registry.GetOrAddPipeline(endpoint, builder =>
+    {
+        var o = options.Value.Delivery;
+        // Permanent refusals are not retried; an open breaker is not retried either, it is what failing fast means.
+        var transient = new PredicateBuilder().Handle<Exception>(e => e is not (PermanentDeliveryException or BrokenCircuitException or OperationCanceledException { CancellationToken.IsCancellationRequested: true }));
+        builder
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = transient,
+                MaxRetryAttempts = Math.Max(o.Retries, 1),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = o.RetryBaseDelay,
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = transient,
+                FailureRatio = 0.5,
+                MinimumThroughput = Math.Max(o.BreakerMinimumThroughput, 2),
+                SamplingDuration = o.BreakerSamplingDuration,
+                BreakDuration = o.BreakDuration,
+            })
+            .AddTimeout(o.AttemptTimeout);
+    });
+}

@@ -1,0 +1,297 @@
+using Followups.Notifier.Directory;
+using Followups.ServiceDefaults;
+using Followups.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Followups.Notifier.Delivery;
+
+/// <summary>
+/// Bundles notices whose digest window closed into one message per organisation and channel, and sends due messages.
+/// A message is marked <c>sending</c> (version-guarded, so one worker of many sends it) before the SMTP or webhook call
+/// and <c>sent</c> after it; one left <c>sending</c> by a crash is sent again after <see cref="DeliveryOptions.SendingLease"/>.
+/// </summary>
+public sealed partial class DeliveryWorker(
+    IDocumentStore<Notification> notices,
+    IDocumentStore<Digest> digests,
+    IDocumentStore<Organisation> directory,
+    EmailChannel email,
+    WebhookChannel webhooks,
+    DeliveryPipelines pipelines,
+    TimeProvider clock,
+    IOptions<NotifierOptions> options,
+    ILogger<DeliveryWorker> logger) : BackgroundService
+{
+    private const int Batch = 500;
+    private const string SmtpMissing = "e-mail is held: Notifier:Smtp:Host is not configured";
+    private readonly SemaphoreSlim _round = new(1, 1);
+
+    private DeliveryOptions Settings => options.Value.Delivery;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!email.Configured)
+        {
+            LogSmtpMissing();
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnce(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRoundFailed(e);
+            }
+
+            try
+            {
+                await Task.Delay(Settings.PollInterval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One round: bundle closed windows, finish what a crash left half-done, send what is due.</summary>
+    public async Task RunOnce(CancellationToken cancellationToken)
+    {
+        await _round.WaitAsync(cancellationToken);
+        try
+        {
+            await Bundle(cancellationToken);
+            await Recover(cancellationToken);
+            await SendDue(cancellationToken);
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    private async Task Bundle(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var due = await notices.Query(n => n.Status == NotificationStatus.Pending && n.DueAt <= now, Batch, n => n.DueAt, cancellationToken);
+        foreach (var group in due.Where(n => n.DueAt <= now).GroupBy(n => (n.RecipientOrg, n.Channel)))
+        {
+            var (org, channel) = group.Key;
+            // Everything still pending for this organisation and channel rides along: one message per window, not one per notice.
+            var pending = (await notices.Query(
+                    n => n.RecipientOrg == org && n.Channel == channel && n.Status == NotificationStatus.Pending, Batch, n => n.DueAt, cancellationToken))
+                .OrderBy(n => n.DueAt).ThenBy(n => n.Id, StringComparer.Ordinal).ToList();
+            if (pending.Count == 0)
+            {
+                continue;
+            }
+
+            // Named after its first notice, which belongs to no other digest: deterministic, and unique per window.
+            var digestId = DeterministicId.Text("digest", org, channel, pending[0].Id);
+            foreach (var notice in pending)
+            {
+                await Claim(notice, digestId, cancellationToken);
+            }
+
+            await MakeDigest(digestId, org, channel, cancellationToken);
+        }
+    }
+
+    private async Task Claim(Notification notice, string digestId, CancellationToken cancellationToken)
+    {
+        var current = notice;
+        for (var attempt = 0; attempt < 3 && current is { Status: NotificationStatus.Pending }; attempt++)
+        {
+            current.Status = NotificationStatus.Batched;
+            current.DigestId = digestId;
+            if (await notices.Replace(current, cancellationToken))
+            {
+                return;
+            }
+
+            current = await notices.Find(notice.Id, cancellationToken);
+        }
+    }
+
+    private async Task MakeDigest(string digestId, string org, string channel, CancellationToken cancellationToken)
+    {
+        if (await digests.Find(digestId, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        var members = await notices.Query(n => n.DigestId == digestId, Batch * 2, n => n.CreatedAt, cancellationToken);
+        if (members.Count == 0)
+        {
+            return;
+        }
+
+        var recipient = await directory.Find(org, cancellationToken);
+        // Insert is false when another worker made it first: the same id, the same notices.
+        await digests.Insert(DigestRules.Compose(digestId, org, channel, recipient, members, options.Value.PublicBaseUrl, clock.GetUtcNow()), cancellationToken);
+    }
+
+    /// <summary>Notices claimed by a digest that a crash kept from being stored, or whose digest's outcome they do not show yet.</summary>
+    private async Task Recover(CancellationToken cancellationToken)
+    {
+        var batched = await notices.Query(n => n.Status == NotificationStatus.Batched, Batch, n => n.CreatedAt, cancellationToken);
+        foreach (var group in batched.Where(n => n.DigestId is not null).GroupBy(n => n.DigestId!))
+        {
+            var digest = await digests.Find(group.Key, cancellationToken);
+            if (digest is null)
+            {
+                await MakeDigest(group.Key, group.First().RecipientOrg, group.First().Channel, cancellationToken);
+            }
+            else if (digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held)
+            {
+                await Mirror(digest, cancellationToken);
+            }
+        }
+    }
+
+    private async Task SendDue(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var leaseStart = now - Settings.SendingLease;
+        var due = (await digests.Query(d => d.Status == NotificationStatus.Pending && d.NextAttemptAt <= now, Batch, d => d.NextAttemptAt, cancellationToken))
+            .Where(d => d.NextAttemptAt <= now)
+            .Concat((await digests.Query(d => d.Status == NotificationStatus.Sending, Batch, d => d.CreatedAt, cancellationToken)).Where(d => d.SendingSince <= leaseStart));
+        if (email.Configured)
+        {
+            // Held while SMTP was not configured; it is now.
+            due = due.Concat(await digests.Query(d => d.Status == NotificationStatus.Held && d.Channel == Channels.Email, Batch, d => d.CreatedAt, cancellationToken));
+        }
+
+        foreach (var digest in due.ToList())
+        {
+            await Deliver(digest, cancellationToken);
+        }
+    }
+
+    private async Task Deliver(Digest digest, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (digest.Channel == Channels.Email && !email.Configured)
+        {
+            if (digest.Status != NotificationStatus.Held)
+            {
+                (digest.Status, digest.LastError) = (NotificationStatus.Held, SmtpMissing);
+                if (await digests.Replace(digest, cancellationToken))
+                {
+                    await Mirror(digest, cancellationToken);
+                }
+            }
+
+            return;
+        }
+
+        // The claim: only the worker whose version-guarded write lands sends this message.
+        (digest.Status, digest.SendingSince) = (NotificationStatus.Sending, now);
+        digest.Attempts++;
+        if (!await digests.Replace(digest, cancellationToken))
+        {
+            return;
+        }
+
+        string? error = null;
+        var permanent = false;
+        try
+        {
+            await Send(digest, cancellationToken);
+        }
+        catch (PermanentDeliveryException e)
+        {
+            (error, permanent) = (e.Message, true);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = e.Message;
+        }
+
+        now = clock.GetUtcNow();
+        digest.SendingSince = null;
+        digest.LastError = error;
+        if (error is null)
+        {
+            (digest.Status, digest.SentAt) = (NotificationStatus.Sent, now);
+        }
+        else if (permanent || digest.Attempts >= Settings.MaxAttempts)
+        {
+            digest.Status = NotificationStatus.Failed;
+            LogFailed(digest.Id, digest.RecipientOrg, digest.Channel, error);
+        }
+        else
+        {
+            digest.Status = NotificationStatus.Pending;
+            digest.NextAttemptAt = now + (Settings.RoundBackoff * Math.Pow(2, digest.Attempts - 1));
+        }
+
+        if (await digests.Replace(digest, cancellationToken))
+        {
+            await Mirror(digest, cancellationToken);
+        }
+    }
+
+    private async Task Send(Digest digest, CancellationToken cancellationToken)
+    {
+        if (digest.Addresses.Count == 0)
+        {
+            throw new PermanentDeliveryException(digest.Channel == Channels.Email
+                ? $"'{digest.RecipientOrg}' has no e-mail contact for these notices; add one and retry"
+                : $"'{digest.RecipientOrg}' has no webhook endpoint; add one and retry");
+        }
+
+        if (digest.Channel == Channels.Email)
+        {
+            await pipelines.For("smtp").ExecuteAsync(async token => await email.Send(digest, token), cancellationToken);
+            return;
+        }
+
+        var recipient = await directory.Find(digest.RecipientOrg, cancellationToken);
+        foreach (var url in digest.Addresses.Except(digest.DeliveredTo).ToList())
+        {
+            // The secret is read from the directory at send time: it is kept in one place only.
+            if (recipient?.Webhooks.Find(w => w.Url == url) is { } webhook)
+            {
+                await pipelines.For("webhook:" + url).ExecuteAsync(async token => await webhooks.Send(url, webhook.Secret, digest, token), cancellationToken);
+            }
+
+            // Delivered, or the endpoint was removed from the directory meanwhile: either way not to be tried again.
+            digest.DeliveredTo.Add(url);
+        }
+    }
+
+    /// <summary>Copies a digest's outcome to its notices, which the delivery log lists.</summary>
+    internal async Task Mirror(Digest digest, CancellationToken cancellationToken)
+    {
+        var status = digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held ? digest.Status : NotificationStatus.Batched;
+        foreach (var id in digest.NoticeIds)
+        {
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                var notice = await notices.Find(id, cancellationToken);
+                if (notice is null || (notice.Status == status && notice.LastError == digest.LastError))
+                {
+                    break;
+                }
+
+                (notice.Status, notice.SentAt, notice.LastError) = (status, digest.SentAt, digest.LastError);
+                if (await notices.Replace(notice, cancellationToken))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notifier:Smtp:Host is not configured: e-mail notices are kept with status 'held' until it is")]
+    private partial void LogSmtpMissing();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A delivery round failed; the next one retries")]
+    private partial void LogRoundFailed(Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {DigestId} to {Organisation} by {Channel} failed: {Error}")]
+    private partial void LogFailed(string digestId, string organisation, string channel, string error);
+}

@@ -1,0 +1,55 @@
+namespace Followups.Notifier;
+
+/// <summary>The notifier's settings, bound from the <c>Notifier</c> configuration section.</summary>
+public sealed class NotifierOptions
+{
+    /// <summary>Where recipients follow links to their tasks, e.g. <c>https://followups.example.org</c>.</summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    public SmtpOptions Smtp { get; set; } = new();
+    public DeliveryOptions Delivery { get; set; } = new();
+}
+
+/// <summary>The SMTP server e-mail goes through. Without a <see cref="Host"/>, e-mail is held (status <c>held</c>), not lost.</summary>
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.None;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "Followups <followups@localhost>";
+}
+
+public enum SmtpSecurity
+{
+    None,
+    StartTls,
+    Tls,
+}
+
+/// <summary>Timing of the delivery worker and of each endpoint's resilience pipeline.</summary>
+public sealed class DeliveryOptions
+{
+    /// <summary>How often the worker looks for closed windows and messages to send.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long an "immediate" notice waits for the rest of its burst (an agreement and its tasks) before it goes.</summary>
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delivery rounds (each one a full pipeline run) before a message is marked failed.</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>Wait before the second round; doubled for each further one.</summary>
+    public TimeSpan RoundBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A message left "sending" longer than this (its worker crashed) is sent again, with the same Message-ID.</summary>
+    public TimeSpan SendingLease { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(20);
+    public int Retries { get; set; } = 3;
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public int BreakerMinimumThroughput { get; set; } = 4;
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}

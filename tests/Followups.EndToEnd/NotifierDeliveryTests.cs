@@ -1,0 +1,342 @@
+extern alias standalone;
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Followups.Contracts;
+using Followups.Notifier.Delivery;
+using MassTransit.Mediator;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Followups.EndToEnd;
+
+/// <summary>
+/// The notifier's delivery through the standalone host in this process, with a fake clock the test moves, a real SMTP
+/// server (the SmtpServer package) and a real Kestrel webhook receiver that verifies signatures.
+/// </summary>
+public sealed class NotifierDeliveryTests : IDisposable
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+    private readonly string _data = Directory.CreateTempSubdirectory("followups-notifier-").FullName;
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero));
+
+    private sealed class Host(string data, FakeTimeProvider clock, Dictionary<string, string?> settings) : WebApplicationFactory<standalone::Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            // As the hosts run in production (and in the end-to-end processes); Development would also validate DI scopes.
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
+            {
+                ["Storage:DataDirectory"] = data,
+                ["Notifier:Delivery:SettleDelay"] = Settle.ToString(),
+                ["Notifier:Delivery:RetryBaseDelay"] = "00:00:00.010",
+                ["Notifier:Delivery:Retries"] = "2",
+                ["Notifier:Delivery:BreakerMinimumThroughput"] = "2",
+                ["Notifier:Delivery:BreakDuration"] = "00:00:00.500",
+                ["Notifier:Delivery:MaxAttempts"] = "3",
+                ["Notifier:Delivery:RoundBackoff"] = "00:01:00",
+            }));
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
+        }
+
+        public DeliveryWorker Worker => Services.GetRequiredService<DeliveryWorker>();
+
+        public Task Publish<T>(T message) where T : class => Services.GetRequiredService<IMediator>().Publish(message);
+    }
+
+    private Host Start(SmtpSink? smtp) => new(_data, _clock, new()
+    {
+        ["Notifier:Smtp:Host"] = smtp is null ? "" : "127.0.0.1",
+        ["Notifier:Smtp:Port"] = (smtp?.Port ?? 25).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    /// <summary>Moves the clock and runs delivery rounds as the worker would.</summary>
+    private async Task Pass(Host host, TimeSpan time)
+    {
+        _clock.Advance(time);
+        await host.Worker.RunOnce(CancellationToken.None);
+    }
+
+    private static async Task Put(HttpClient client, string id, object body)
+    {
+        using var response = await client.PutAsJsonAsync($"/api/v1/organisations/{id}", body);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<JsonArray> Notices(HttpClient client, string query)
+    {
+        var page = await client.GetFromJsonAsync<JsonObject>($"/api/v1/notifications?limit=1000&{query}");
+        return page!["items"]!.AsArray();
+    }
+
+    [Fact]
+    public async Task An_agreement_with_forty_tasks_makes_at_most_one_email_per_organisation_per_window()
+    {
+        await using var smtp = SmtpSink.Started();
+        await using var host = Start(smtp);
+        var client = host.CreateClient();
+        string[] orgs = ["w-maz", "w-bkm", "w-kirov", "w-hourly"];
+        await Put(client, "w-maz", new { name = "MAZ", names = new { ru = "МАЗ" }, country = "BY", kind = "company", emails = new[] { "tasks@maz.example.by" } });
+        await Put(client, "w-bkm", new { name = "Belkommunmash", country = "BY", kind = "company", language = "en", emails = new[] { "tasks@bkm.example.by" } });
+        await Put(client, "w-kirov", new { name = "Kirov Oblast Ministry of Transport", country = "RU", kind = "ministry", emails = new[] { "tasks@kirov.example.ru" } });
+        await Put(client, "w-hourly", new
+        {
+            name = "Kirov housing", country = "RU", kind = "ministry",
+            contacts = new[] { new { email = "clerk@housing.example.ru", role = "tasks" }, new { email = "digest@housing.example.ru", role = "digest" } },
+            digest = new { mode = "hourly" },
+        });
+
+        // 14 commitments, each with a lead and two co-executors: at least 42 tasks.
+        var commitments = Enumerable.Range(0, 14).Select(i => new
+        {
+            key = $"item-{i}", summary = $"Agreed item number {i}", area = "passenger-transport", kind = "supply",
+            lead = orgs[i % 4], coExecutors = new[] { orgs[(i + 1) % 4], orgs[(i + 2) % 4] },
+        });
+        using var posted = await client.PostAsJsonAsync("/api/v1/agreements", new
+        {
+            title = "Forty tasks", concludedOn = "2026-11-20",
+            parties = new[] { new { id = "by", name = "Belarus", country = "BY" }, new { id = "kirov-oblast", name = "Kirov Oblast", country = "RU" } },
+            commitments,
+        });
+        Assert.True(posted.StatusCode == HttpStatusCode.Created, await posted.Content.ReadAsStringAsync());
+        var agreementId = (await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        JsonArray tasks = [];
+        JsonArray notices = [];
+        var stable = 0;
+        await Api.WaitUntil(async () =>
+        {
+            tasks = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tasks?agreementId={agreementId}&limit=1000"))!["items"]!.AsArray();
+            notices = await Notices(client, $"agreementId={agreementId}");
+            var settled = tasks.Count >= 42 && notices.Count == tasks.Count + orgs.Length;
+            stable = settled ? stable + 1 : 0;
+            return stable >= 3;
+        }, TimeSpan.FromSeconds(60), "tasks and notices of the agreement");
+        Assert.Equal(orgs.Length, notices.Count(n => n!["kind"]!.GetValue<string>() == "agreement-recorded"));
+
+        // Inside the settle window nothing goes; once it closes, one e-mail for each immediate organisation.
+        await Pass(host, Settle / 2);
+        Assert.Empty(smtp.Messages);
+        await Pass(host, Settle);
+        Assert.Equal(3, smtp.Messages.Count);
+        foreach (var (address, org) in new[] { ("tasks@maz.example.by", "w-maz"), ("tasks@bkm.example.by", "w-bkm"), ("tasks@kirov.example.ru", "w-kirov") })
+        {
+            var mail = Assert.Single(smtp.To(address));
+            var own = tasks.Where(t => t!["responsibleOrg"]!.GetValue<string>() == org).ToList();
+            Assert.All(own, t => Assert.Contains($"/api/v1/tasks/{t!["id"]}", mail.TextBody, StringComparison.Ordinal));
+            Assert.Contains("Forty tasks", mail.HtmlBody, StringComparison.Ordinal);
+            Assert.EndsWith("@followups", mail.MessageId, StringComparison.Ordinal);
+        }
+
+        Assert.StartsWith("Сводка Followups", smtp.To("tasks@maz.example.by")[0].Subject, StringComparison.Ordinal);
+        Assert.Contains("Уважаемые коллеги (МАЗ)", smtp.To("tasks@maz.example.by")[0].TextBody, StringComparison.Ordinal);
+        Assert.StartsWith("Followups digest", smtp.To("tasks@bkm.example.by")[0].Subject, StringComparison.Ordinal);
+        Assert.Contains("Срок исполнения", smtp.To("tasks@kirov.example.ru")[0].TextBody, StringComparison.Ordinal);
+
+        // The hourly organisation hears once, at the top of the hour, on its digest address.
+        await Pass(host, TimeSpan.FromMinutes(31));
+        var digest = Assert.Single(smtp.To("digest@housing.example.ru"));
+        Assert.Empty(smtp.To("clerk@housing.example.ru"));
+        // Its tasks and its summary of the agreement, in one message.
+        var hourlyNotices = tasks.Count(t => t!["responsibleOrg"]!.GetValue<string>() == "w-hourly") + 1;
+        Assert.StartsWith($"Сводка Followups: {hourlyNotices} ", digest.Subject, StringComparison.Ordinal);
+
+        await Pass(host, TimeSpan.FromHours(3));
+        Assert.Equal(4, smtp.Messages.Count);
+        notices = await Notices(client, $"agreementId={agreementId}");
+        Assert.All(notices, n => Assert.Equal("sent", n!["status"]!.GetValue<string>()));
+        Assert.Equal(4, notices.Select(n => n!["message"]!["id"]!.GetValue<string>()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_redelivered_event_records_and_sends_nothing_new()
+    {
+        await using var smtp = SmtpSink.Started();
+        await using var host = Start(smtp);
+        var client = host.CreateClient();
+        await Put(client, "r-maz", new { name = "MAZ", country = "BY", kind = "company", language = "en", emails = new[] { "tasks@maz.example.by" } });
+        var overdue = new TaskOverdue("task-r1", "agr-r", "buses", "Prepare proposals", "r-maz", new DateOnly(2026, 11, 19), _clock.GetUtcNow());
+
+        await host.Publish(overdue);
+        await Pass(host, Settle * 2);
+        await host.Publish(overdue);
+        await Pass(host, Settle * 2);
+
+        var notice = Assert.Single(await Notices(client, "org=r-maz"));
+        Assert.Equal("sent", notice!["status"]!.GetValue<string>());
+        var mail = Assert.Single(smtp.Messages);
+        Assert.Equal("Overdue: Prepare proposals", mail.Subject);
+        Assert.Contains("Deadline: 19.11.2026", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_left_sending_by_a_crash_is_sent_again_after_the_lease_with_the_same_message_id()
+    {
+        await using var smtp = SmtpSink.Started();
+        await using var host = Start(smtp);
+        var client = host.CreateClient();
+        await Put(client, "c-maz", new { name = "MAZ", country = "BY", kind = "company", emails = new[] { "tasks@maz.example.by" } });
+        await host.Publish(new TaskOverdue("task-c1", "agr-c", "buses", "Prepare proposals", "c-maz", new DateOnly(2026, 11, 19), _clock.GetUtcNow()));
+        await Pass(host, Settle * 2);
+        var first = Assert.Single(smtp.Messages);
+
+        // What a crash right after the SMTP server's 250 leaves behind: the claim, without the outcome.
+        var digests = host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Digest>>();
+        var digest = (await digests.Find((await Notices(client, "org=c-maz"))[0]!["message"]!["id"]!.GetValue<string>()))!;
+        (digest.Status, digest.SendingSince, digest.SentAt) = (NotificationStatus.Sending, _clock.GetUtcNow(), null);
+        Assert.True(await digests.Replace(digest));
+
+        await Pass(host, TimeSpan.FromMinutes(4));
+        Assert.Single(smtp.Messages); // another worker may still be sending it: the lease holds
+        await Pass(host, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(2, smtp.Messages.Count);
+        Assert.Equal(first.MessageId, smtp.Messages[1].MessageId); // the duplicate is recognisable
+        Assert.Equal("sent", (await Notices(client, "org=c-maz"))[0]!["status"]!.GetValue<string>());
+        await Pass(host, TimeSpan.FromHours(1));
+        Assert.Equal(2, smtp.Messages.Count);
+    }
+
+    [Fact]
+    public async Task Smtp_down_then_up_delivers_once_after_recovery()
+    {
+        await using var smtp = new SmtpSink();
+        await using var host = Start(smtp);
+        var client = host.CreateClient();
+        await Put(client, "s-maz", new { name = "MAZ", country = "BY", kind = "company", emails = new[] { "tasks@maz.example.by" } });
+
+        await host.Publish(new TaskDueSoon("task-s1", "agr-s", "buses", "Prepare proposals", "s-maz", new DateOnly(2026, 11, 25), 3, _clock.GetUtcNow()));
+        await Pass(host, Settle * 2);
+        var notice = Assert.Single(await Notices(client, "org=s-maz"));
+        Assert.Equal("batched", notice!["status"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(notice["lastError"]?.GetValue<string>()));
+
+        smtp.Start();
+        await Task.Delay(TimeSpan.FromSeconds(0.6)); // the SMTP breaker's real-time break duration
+        await Pass(host, TimeSpan.FromMinutes(2));
+        await Pass(host, TimeSpan.FromMinutes(10));
+
+        Assert.Single(smtp.Messages);
+        Assert.Equal("sent", (await Notices(client, "org=s-maz"))[0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Webhooks_are_signed_and_a_failing_endpoint_is_retried_then_broken_then_failed_and_retried_by_the_api()
+    {
+        const string secret = "a-long-shared-secret-for-tests";
+        await using var receiver = await WebhookReceiver.Start(secret, _clock.GetUtcNow);
+        await using var host = Start(smtp: null);
+        var client = host.CreateClient();
+        await Put(client, "h-maz", new { name = "MAZ", country = "BY", kind = "company", webhooks = new[] { new { url = receiver.Url, secret } } });
+        var shown = await client.GetStringAsync("/api/v1/organisations/h-maz");
+        Assert.DoesNotContain(secret, shown, StringComparison.Ordinal);
+
+        await host.Publish(new TaskAssigned("task-h1", "agr-h", "buses", "Prepare proposals", "h-maz", "lead", new DateOnly(2026, 12, 22), _clock.GetUtcNow()));
+        await Pass(host, Settle * 2);
+        var body = JsonNode.Parse(Assert.Single(receiver.Accepted))!;
+        Assert.Equal("task-h1", body["notices"]![0]!["taskId"]!.GetValue<string>());
+        Assert.Equal(0, receiver.Rejected);
+
+        // No SMTP here: the e-mail notice is held, visibly, not lost.
+        var email = Assert.Single(await Notices(client, "org=h-maz&channel=email"));
+        Assert.Equal("held", email!["status"]!.GetValue<string>());
+        Assert.Contains("Notifier:Smtp:Host", email["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        receiver.AnswerWith = 500;
+        await host.Publish(new TaskOverdue("task-h1", "agr-h", "buses", "Prepare proposals", "h-maz", new DateOnly(2026, 12, 22), _clock.GetUtcNow()));
+        await Pass(host, Settle * 2);
+        // Retried until the breaker opened: with the earlier success in its sample, one failure already makes half.
+        var firstRound = receiver.Hits - 1;
+        Assert.InRange(firstRound, 1, 3);
+        var broken = Assert.Single(await Notices(client, "org=h-maz&channel=webhook&status=batched"));
+        Assert.Contains("circuit", broken!["lastError"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        await Pass(host, TimeSpan.FromMinutes(1));
+        await Pass(host, TimeSpan.FromMinutes(2));
+        Assert.InRange(receiver.Hits - 1 - firstRound, 0, 2); // an open breaker fails fast; at most a half-open trial per round
+        var failed = Assert.Single(await Notices(client, "org=h-maz&channel=webhook&status=failed"));
+
+        using (var refused = await client.PostAsync($"/api/v1/notifications/{email["id"]}/retry".Replace("\"", ""), null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, refused.StatusCode); // held e-mail may be retried, and is held again
+        }
+
+        receiver.AnswerWith = null;
+        await Task.Delay(TimeSpan.FromSeconds(0.6));
+        using (var retry = await client.PostAsync($"/api/v1/notifications/{failed!["id"]!.GetValue<string>()}/retry", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        }
+
+        await Pass(host, TimeSpan.FromSeconds(1));
+        Assert.Equal(2, receiver.Accepted.Count);
+        Assert.Equal("sent", (await client.GetFromJsonAsync<JsonObject>($"/api/v1/notifications/{failed["id"]!.GetValue<string>()}"))!["status"]!.GetValue<string>());
+
+        using var again = await client.PostAsync($"/api/v1/notifications/{failed["id"]!.GetValue<string>()}/retry", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("status", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_directory_names_each_bad_field_checks_the_supervisor_and_never_shows_a_secret()
+    {
+        await using var host = Start(smtp: null);
+        var client = host.CreateClient();
+        await Put(client, "v-industry", new { name = "Ministry of Industry", country = "BY", kind = "ministry", emails = new[] { "followups@minprom.example.by" } });
+
+        using var bad = await client.PutAsJsonAsync("/api/v1/organisations/v-maz", new
+        {
+            name = "MAZ", country = "BY", kind = "company",
+            contacts = new[] { new { email = "not-an-address", role = "tasks" } },
+            webhooks = new[] { new { url = "http://hooks.maz.example.by/f", secret = "0123456789abcdef" } },
+            digest = new { mode = "weekly" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        Assert.Equal(["contacts[0].email", "webhooks[0].url", "digest.mode"], errors.Select(e => e.Key));
+
+        using var unknown = await client.PutAsJsonAsync("/api/v1/organisations/v-maz", new { name = "MAZ", country = "BY", kind = "company", supervisor = "v-nobody" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Contains("supervisor", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v1/organisations/v-maz")).StatusCode);
+
+        await Put(client, "v-maz", new
+        {
+            name = "MAZ", names = new { ru = "МАЗ" }, country = "BY", kind = "company", supervisor = "v-industry",
+            webhooks = new[] { new { url = "https://hooks.maz.example.by/f", secret = "a-secret-nobody-sees" } },
+            digest = new { mode = "daily", hour = 9, timeZone = "Europe/Minsk" },
+        });
+        using var loop = await client.PutAsJsonAsync("/api/v1/organisations/v-industry", new { name = "Ministry of Industry", country = "BY", kind = "ministry", supervisor = "v-maz" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, loop.StatusCode);
+
+        // Repeating the endpoint without its secret keeps it; the secret is never shown.
+        await Put(client, "v-maz", new
+        {
+            name = "MAZ", names = new { ru = "МАЗ" }, country = "BY", kind = "company", supervisor = "v-industry",
+            webhooks = new[] { new { url = "https://hooks.maz.example.by/f" } },
+            digest = new { mode = "daily", hour = 9, timeZone = "Europe/Minsk" },
+        });
+        var shown = await client.GetStringAsync("/api/v1/organisations/v-maz");
+        Assert.DoesNotContain("a-secret-nobody-sees", shown, StringComparison.Ordinal);
+        var view = JsonNode.Parse(shown)!;
+        Assert.Equal(("…sees", "v-industry", "МАЗ", 1), (view["webhooks"]![0]!["secretHint"]!.GetValue<string>(), view["supervisor"]!.GetValue<string>(), view["names"]!["ru"]!.GetValue<string>(), view["revision"]!.GetValue<int>()));
+        var stored = await host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Followups.Notifier.Directory.Organisation>>().Find("v-maz");
+        Assert.Contains(stored!.Webhooks, w => w.Secret == "a-secret-nobody-sees");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
