@@ -3,8 +3,10 @@ using Followups.Storage;
 using Followups.TaskPlanner.Calendars;
 using Followups.TaskPlanner.Organisations;
 using Followups.TaskPlanner.Planning;
+using Followups.TaskPlanner.Playbooks;
 using Followups.TaskPlanner.Tasks;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Followups.TaskPlanner;
 
@@ -15,16 +17,31 @@ public static class TaskPlannerModule
 
     public static IHostApplicationBuilder AddTaskPlanner(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDocumentStore<FollowupTask>(
-            Database, "tasks", t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate);
-        builder.Services.AddSingleton(WorkingCalendar.MondayToFriday);
+        var services = builder.Services;
+        services.Configure<PlannerOptions>(builder.Configuration.GetSection("Planner"));
+        // The indexes of the managers' queries; both adapters create them from the same expressions.
+        services.AddDocumentStore<FollowupTask>(
+            Database, "tasks",
+            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen);
+        services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
+        services.AddSingleton(NationalCalendars.Embedded);
+        // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
+        services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));
+        services.AddSingleton<PlanningContext>();
+        services.AddSingleton<TaskActionServices>();
         builder.AddOrganisationCopy<ResponsibleOrganisation>(Database, "task-planner-organisation-changed");
-        builder.AddConsumers(x => x.AddConsumer<AgreementRecordedConsumer>(typeof(AgreementRecordedConsumerDefinition)));
+        builder.AddConsumers(x =>
+        {
+            x.AddConsumer<AgreementRecordedConsumer>(typeof(AgreementRecordedConsumerDefinition));
+            x.AddConsumer<SuccessorConsumer>(typeof(SuccessorConsumerDefinition));
+        });
         return builder;
     }
 
     public static IEndpointRouteBuilder MapTaskPlanner(this IEndpointRouteBuilder app)
     {
+        // Resolve the playbooks now, so a broken file fails the start instead of the first agreement.
+        _ = app.ServiceProvider.GetRequiredService<PlaybookLibrary>();
         app.MapTasks();
         return app;
     }

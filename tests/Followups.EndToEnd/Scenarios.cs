@@ -15,33 +15,46 @@ public static class Scenarios
         var (status, created) = await api.PostAgreement(agreement);
         Assert.Equal(HttpStatusCode.Created, status);
         var notified = await ExpectPlannedAndNotified(api, created["id"]!.GetValue<string>(), agreement);
-        output.WriteLine($"POST 201 → all {Api.SeedTaskCount(agreement)} notifications recorded: {notified.TotalMilliseconds:F0} ms");
+        output.WriteLine($"POST 201 → all {Api.SeedAssignedCount(agreement)} notifications recorded: {notified.TotalMilliseconds:F0} ms");
         return notified;
     }
 
-    /// <summary>Waits for the agreement's tasks and notices, then checks there is exactly one of each, for the right organisations.</summary>
+    /// <summary>
+    /// Waits for the agreement's tasks and notices, then checks the plan: every playbook step of every commitment, the
+    /// first steps assigned and each of those notified exactly once, the later steps planned and not notified yet.
+    /// </summary>
     public static async Task<TimeSpan> ExpectPlannedAndNotified(Api api, string agreementId, JsonObject agreement)
     {
         var expected = Api.SeedTaskCount(agreement);
+        var expectedAssigned = Api.SeedAssignedCount(agreement);
         var notices = new JsonArray();
         var elapsed = await Api.WaitUntil(
-            async () => (notices = await api.Notifications("limit=1000")).Count(n => n!["agreementId"]?.GetValue<string>() == agreementId) >= expected,
+            async () => (notices = await api.Notifications("limit=1000")).Count(n => n!["agreementId"]?.GetValue<string>() == agreementId) >= expectedAssigned,
             TimeSpan.FromSeconds(60),
-            $"{expected} notifications for agreement {agreementId}");
+            $"{expectedAssigned} notifications for agreement {agreementId}");
 
-        var tasks = await api.Tasks($"agreementId={agreementId}&limit=1000");
+        var tasks = await api.Tasks($"agreementId={agreementId}&limit=200");
         Assert.Equal(expected, tasks.Count);
         Assert.Equal(expected, tasks.Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
+        foreach (var (key, total, assignedCount) in Api.ExpectedTasks(agreement))
+        {
+            var ofCommitment = tasks.Where(t => t!["commitmentKey"]!.GetValue<string>() == key).ToList();
+            Assert.Equal(total, ofCommitment.Count);
+            Assert.Equal(assignedCount, ofCommitment.Count(t => t!["status"]!.GetValue<string>() == "assigned"));
+        }
+
         var expectedOrgs = agreement["commitments"]!.AsArray()
             .SelectMany(c => c!["coExecutors"]!.AsArray().Select(o => o!.GetValue<string>()).Prepend(c["lead"]!.GetValue<string>()))
             .Order();
-        Assert.Equal(expectedOrgs, tasks.Select(t => t!["responsibleOrg"]!.GetValue<string>()).Order());
-        Assert.All(tasks, t => Assert.Equal("assigned", t!["status"]!.GetValue<string>()));
+        Assert.Equal(expectedOrgs, tasks.Select(t => t!["responsibleOrg"]!.GetValue<string>()).Distinct().Order());
+        Assert.All(tasks, t => Assert.Contains(t!["status"]!.GetValue<string>(), new[] { "assigned", "planned" }));
+        var assigned = tasks.Where(t => t!["status"]!.GetValue<string>() == "assigned").ToList();
+        Assert.Equal(expectedAssigned, assigned.Count);
 
         var forAgreement = notices.Where(n => n!["agreementId"]?.GetValue<string>() == agreementId).ToList();
-        Assert.Equal(expected, forAgreement.Count);
+        Assert.Equal(expectedAssigned, forAgreement.Count);
         Assert.Equal(
-            tasks.Select(t => (t!["id"]!.GetValue<string>(), t["responsibleOrg"]!.GetValue<string>())).Order(),
+            assigned.Select(t => (t!["id"]!.GetValue<string>(), t["responsibleOrg"]!.GetValue<string>())).Order(),
             forAgreement.Select(n => (n!["taskId"]!.GetValue<string>(), n["recipientOrg"]!.GetValue<string>())).Order());
 
         // The per-organisation queries answer the same.

@@ -1,0 +1,25 @@
+using Followups.Storage;
+
+namespace Followups.TaskPlanner.Planning;
+
+/// <summary>
+/// What the planner has applied of one agreement: the last version and the commitments it planned. Written after the
+/// tasks, so a crash in between leaves the plan behind its tasks and the redelivered event completes it; and a
+/// replayed event or amendment at or below <see cref="AppliedVersion"/> changes nothing.
+/// </summary>
+public sealed class AgreementPlan : AggregateDocument
+{
+    public int AppliedVersion { get; set; }
+    public DateOnly ConcludedOn { get; set; }
+    public List<PlannedCommitment> Commitments { get; set; } = [];
+}
+
+/// <summary>A commitment as last planned.</summary>
+public sealed class PlannedCommitment
+{
+    public string Key { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Lead { get; set; } = "";
+    public bool Compressed { get; set; }
+    public bool Cancelled { get; set; }
+}
