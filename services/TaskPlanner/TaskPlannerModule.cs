@@ -33,6 +33,7 @@ public static class TaskPlannerModule
         builder.AddConsumers(x =>
         {
             x.AddConsumer<AgreementRecordedConsumer>(typeof(AgreementRecordedConsumerDefinition));
+            x.AddConsumer<AgreementAmendedConsumer>(typeof(AgreementAmendedConsumerDefinition));
             x.AddConsumer<SuccessorConsumer>(typeof(SuccessorConsumerDefinition));
         });
         return builder;

@@ -12,6 +12,17 @@ public sealed class AgreementPlan : AggregateDocument
     public int AppliedVersion { get; set; }
     public DateOnly ConcludedOn { get; set; }
     public List<PlannedCommitment> Commitments { get; set; } = [];
+
+    /// <summary>Records <paramref name="commitment"/> as planned now, replacing what an earlier version said of it.</summary>
+    public void Remember(Followups.Contracts.AgreedCommitment commitment, bool compressed)
+    {
+        Commitments.RemoveAll(c => c.Key == commitment.Key);
+        Commitments.Add(new PlannedCommitment
+        {
+            Key = commitment.Key, Kind = commitment.Kind, Lead = commitment.Lead, DueDate = commitment.DueDate,
+            Urgency = commitment.Urgency, Compressed = compressed,
+        });
+    }
 }
 
 /// <summary>A commitment as last planned.</summary>
@@ -20,6 +31,8 @@ public sealed class PlannedCommitment
     public string Key { get; set; } = "";
     public string Kind { get; set; } = "";
     public string Lead { get; set; } = "";
+    public DateOnly? DueDate { get; set; }
+    public string? Urgency { get; set; }
     public bool Compressed { get; set; }
     public bool Cancelled { get; set; }
 }

@@ -32,11 +32,12 @@ public sealed class AgreementRecordedConsumer(
             Id = agreement.AgreementId,
             AppliedVersion = agreement.Version,
             ConcludedOn = agreement.ConcludedOn,
-            Commitments = agreement.Commitments.Zip(commitmentPlans, (c, p) => new PlannedCommitment
-            {
-                Key = c.Key, Kind = c.Kind, Lead = c.Lead, Compressed = p.Compressed,
-            }).ToList(),
         };
+        foreach (var (commitment, commitmentPlan) in agreement.Commitments.Zip(commitmentPlans))
+        {
+            plan.Remember(commitment, commitmentPlan.Compressed);
+        }
+
         await plans.Insert(plan, context.CancellationToken);
     }
 }
