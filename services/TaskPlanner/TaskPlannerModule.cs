@@ -1,6 +1,7 @@
 using Followups.ServiceDefaults;
 using Followups.Storage;
 using Followups.TaskPlanner.Calendars;
+using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
 using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Playbooks;
@@ -22,13 +23,14 @@ public static class TaskPlannerModule
         // The indexes of the managers' queries; both adapters create them from the same expressions.
         services.AddDocumentStore<FollowupTask>(
             Database, "tasks",
-            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen);
+            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
         services.AddSingleton(NationalCalendars.Embedded);
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
         services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));
         services.AddSingleton<PlanningContext>();
         services.AddSingleton<TaskActionServices>();
+        services.AddHostedService<DeadlineScheduler>();
         builder.AddOrganisationCopy<ResponsibleOrganisation>(Database, "task-planner-organisation-changed");
         builder.AddConsumers(x =>
         {

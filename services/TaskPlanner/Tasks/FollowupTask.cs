@@ -55,6 +55,9 @@ public sealed class FollowupTask : AggregateDocument
     /// <summary>Time-driven notices already published, as <c>{deadline}:{kind}</c>: recorded in the write that raises them.</summary>
     public List<string> Notices { get; set; } = [];
 
+    /// <summary>Every notice of the current deadline was sent (escalation included); cleared when the deadline moves.</summary>
+    public bool Settled { get; set; }
+
     /// <summary>The last agreement version applied to this task, so a replayed amendment leaves it alone.</summary>
     public int AgreementVersion { get; set; }
 
@@ -110,6 +113,7 @@ public sealed class FollowupTask : AggregateDocument
     {
         DeadlineChanges.Add(new DeadlineChange { From = DueDate, To = dueDate, Reason = reason, Actor = actor, At = now });
         DueDate = dueDate;
+        Settled = false;
         Record(now, actor, $"deadline {dueDate:yyyy-MM-dd}: {reason}");
     }
 
