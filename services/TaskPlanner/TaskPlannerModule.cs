@@ -5,6 +5,7 @@ using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
 using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Playbooks;
+using Followups.TaskPlanner.Reports;
 using Followups.TaskPlanner.Tasks;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,7 @@ public static class TaskPlannerModule
         // Resolve the playbooks now, so a broken file fails the start instead of the first agreement.
         _ = app.ServiceProvider.GetRequiredService<PlaybookLibrary>();
         app.MapTasks();
+        app.MapReports();
         return app;
     }
 }

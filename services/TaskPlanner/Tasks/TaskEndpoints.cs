@@ -17,6 +17,7 @@ public static class TaskEndpoints
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
         group.MapTaskActions();
+        group.MapTaskExports();
     }
 
     internal static async Task<IResult> List(HttpRequest request, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
