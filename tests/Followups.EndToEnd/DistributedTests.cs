@@ -170,10 +170,14 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
                 }),
             }).Single();
             var expectedNotices = Api.SeedAssignedCount(seed) + expectedVisit.Assigned;
+            // The consumer plans, re-dates and cancels in turn: wait for the last of them as well as the notices.
             await Api.WaitUntil(
-                async () => (await api.Notifications("limit=1000")).Count(n => n!["agreementId"]?.GetValue<string>() == agreementId) >= expectedNotices,
+                async () => (await api.Notifications("limit=1000")).Count(n => n!["agreementId"]?.GetValue<string>() == agreementId) >= expectedNotices
+                    && (await api.Tasks($"agreementId={agreementId}&limit=200"))
+                        .Where(t => t!["commitmentKey"]!.GetValue<string>() == "peat")
+                        .All(t => t!["status"]!.GetValue<string>() == "cancelled"),
                 TimeSpan.FromSeconds(60),
-                $"{expectedNotices} notifications after the amendment");
+                $"{expectedNotices} notifications and the peat tasks cancelled after the amendment");
 
             var after = await api.Tasks($"agreementId={agreementId}&limit=200");
             Assert.Equal(expectedVisit.Total, after.Count(t => t!["commitmentKey"]!.GetValue<string>() == "visit"));
@@ -200,6 +204,16 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
                 .Select(t => $"{t!["id"]}:{t["status"]}:{t["dueDate"]}:{t["history"]!.AsArray().Count}")
                 .Order(StringComparer.Ordinal));
             Assert.Equal(Snapshot(after), Snapshot(replayed));
+
+            // The managers' filters and the deadline scan translate on MongoDB as well.
+            var peat = after.Count(t => t!["commitmentKey"]!.GetValue<string>() == "peat");
+            Assert.Equal(peat, (await api.Tasks($"agreementId={agreementId}&status=cancelled")).Count);
+            Assert.Equal(peat, (await api.Tasks($"agreementId={agreementId}&area=peat&dueAfter=2026-01-01&dueBefore=2030-12-31")).Count);
+            Assert.Empty(await api.Tasks($"agreementId={agreementId}&area=peat&overdue=true"));
+            using var report = await planner.Client.GetAsync("/api/v1/reports/open-items?groupBy=agreement");
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+            Assert.Contains(agreementId, await report.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Deadline scan failed", planner.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(await rabbit.QueueDepths(), q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0);
         }
     }

@@ -78,7 +78,8 @@ public sealed class AgreementAmendedConsumer(
             }
 
             var stale = false;
-            foreach (var task in result.Changed)
+            // Latest steps first: a successor is cancelled before its predecessor's TaskCancelled could release it.
+            foreach (var task in result.Changed.AsEnumerable().Reverse())
             {
                 stale |= !await tasks.Replace(task, ct);
             }
