@@ -24,7 +24,7 @@ public static class TaskPlannerModule
         // The indexes of the managers' queries; both adapters create them from the same expressions.
         services.AddDocumentStore<FollowupTask>(
             Database, "tasks",
-            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled);
+            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
         services.AddSingleton(NationalCalendars.Embedded);
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
@@ -32,6 +32,7 @@ public static class TaskPlannerModule
         services.AddSingleton<PlanningContext>();
         services.AddSingleton<TaskActionServices>();
         services.AddHostedService<DeadlineScheduler>();
+        services.AddHostedService<ProvisionalDeadlineCheck>();
         builder.AddOrganisationCopy<ResponsibleOrganisation>(Database, "task-planner-organisation-changed");
         builder.AddConsumers(x =>
         {

@@ -136,6 +136,37 @@ public sealed class DeadlineSchedulerTests : IDisposable
         Assert.Empty(await Notices(offControl.Id));
     }
 
+    [Fact]
+    public async Task The_hosted_scheduler_ticks_on_the_injected_clock()
+    {
+        var task = await Store();
+        var scheduler = Scheduler();
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            // Nothing is owed on 7 December; a day later on the fake clock the timer fires and the notice is stored.
+            Assert.Empty(await Notices(task.Id));
+            _clock.Advance(TimeSpan.FromDays(1));
+            await Until(async () => (await Notices(task.Id)).Count == 1);
+            Assert.Equal(["TaskDueSoon"], await Notices(task.Id));
+        }
+        finally
+        {
+            await scheduler.StopAsync(CancellationToken.None);
+        }
+    }
+
+    // Waits for background work without asserting how long it takes; a generous bound only stops a hung test.
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 2000 && !await condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(await condition());
+    }
+
     public void Dispose()
     {
         _databases.Dispose();

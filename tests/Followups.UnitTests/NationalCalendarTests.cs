@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Followups.TaskPlanner.Calendars;
+using Followups.TaskPlanner.Deadlines;
+using Followups.TaskPlanner.Tasks;
 
 namespace Followups.UnitTests;
 
@@ -93,5 +95,43 @@ public sealed class NationalCalendarTests
         Assert.Same(WorkingCalendar.MondayToFriday, NationalCalendars.Embedded.For("KZ"));
         Assert.Same(WorkingCalendar.MondayToFriday, NationalCalendars.Embedded.For(null));
         Assert.True(NationalCalendars.Embedded.For("KZ").IsWorkingDay(D(2026, 1, 5)));
+    }
+}
+
+public sealed class ProvisionalDeadlineTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static FollowupTask Provisional(DateOnly due)
+    {
+        var task = TaskLifecycleTests.NewTask();
+        (task.DueDate, task.Provisional) = (due, true);
+        return task;
+    }
+
+    [Fact]
+    public void A_provisional_deadline_is_confirmed_once_its_year_has_an_official_calendar()
+    {
+        // A calendar that knows 2026 officially and declares Friday 10 July 2026 a day off.
+        var official = new NationalCalendars([new CalendarYear("BY", 2026, [new CalendarHoliday(new DateOnly(2026, 7, 10), "Test")], [], [])]).For("BY");
+        var onHoliday = Provisional(new DateOnly(2026, 7, 10));
+        var onWorkingDay = Provisional(new DateOnly(2026, 7, 9));
+
+        Assert.True(ProvisionalDeadlines.Confirm(onHoliday, official, Now));
+        Assert.True(ProvisionalDeadlines.Confirm(onWorkingDay, official, Now));
+
+        Assert.Equal((new DateOnly(2026, 7, 9), false), (onHoliday.DueDate, onHoliday.Provisional));
+        Assert.Equal("planner", Assert.Single(onHoliday.DeadlineChanges).Actor);
+        Assert.Equal((new DateOnly(2026, 7, 9), false), (onWorkingDay.DueDate, onWorkingDay.Provisional));
+        Assert.Empty(onWorkingDay.DeadlineChanges);
+    }
+
+    [Fact]
+    public void A_deadline_in_a_year_still_without_a_decree_stays_provisional()
+    {
+        var task = Provisional(new DateOnly(2027, 3, 3));
+
+        Assert.False(ProvisionalDeadlines.Confirm(task, NationalCalendars.Embedded.For("RU"), Now));
+        Assert.True(task.Provisional);
     }
 }
