@@ -109,7 +109,7 @@ public sealed class ManagerQueryTests
         var second = Task("maz", "peat", TaskStatus.InProgress, new DateOnly(2027, 1, 11));
         second.Provisional = true;
 
-        var text = TaskExports.ToICalendar("maz", [first, second]);
+        var text = TaskExports.ToICalendar("maz", [first, second], Now);
         var calendar = Ical.Net.Calendar.Load(text)!;
 
         Assert.Equal(2, calendar.Events.Count);
@@ -118,6 +118,7 @@ public sealed class ManagerQueryTests
         Assert.Equal(first.Title, events[0].Summary);
         Assert.Equal(new DateOnly(2026, 12, 10), events[0].DtStart!.Date);
         Assert.False(events[0].DtStart!.HasTime);
+        Assert.Equal(Now.UtcDateTime, events[0].DtStamp!.AsUtc);
         Assert.Contains("Provisional", events[1].Description, StringComparison.Ordinal);
     }
 }

@@ -48,7 +48,7 @@ public static class TaskExports
         return TypedResults.Text(ToCsv(items, today), "text/csv; charset=utf-8");
     }
 
-    internal static async Task<IResult> Calendar(string? org, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken)
+    internal static async Task<IResult> Calendar(string? org, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(org))
         {
@@ -56,7 +56,7 @@ public static class TaskExports
         }
 
         var open = await store.Query(t => t.ResponsibleOrg == org && t.IsOpen, MaxExportRows, t => t.DueDate, cancellationToken);
-        return TypedResults.Text(ToICalendar(org, open), "text/calendar; charset=utf-8");
+        return TypedResults.Text(ToICalendar(org, open, clock.GetUtcNow()), "text/calendar; charset=utf-8");
     }
 
     public static string ToCsv(IEnumerable<FollowupTask> tasks, DateOnly today)
@@ -78,7 +78,7 @@ public static class TaskExports
     /// One all-day event per open task on its current deadline. The UID is the task's id, so a subscribed client
     /// updates the event when the deadline moves instead of adding a second one.
     /// </summary>
-    public static string ToICalendar(string org, IEnumerable<FollowupTask> tasks)
+    public static string ToICalendar(string org, IEnumerable<FollowupTask> tasks, DateTimeOffset now)
     {
         var calendar = new Ical.Net.Calendar { ProductId = "-//Followups//Task planner//EN" };
         calendar.AddProperty("X-WR-CALNAME", $"Followups: open deadlines of {org}");
@@ -96,6 +96,8 @@ public static class TaskExports
                 DtStart = new CalDateTime(task.DueDate),
                 DtEnd = new CalDateTime(task.DueDate.AddDays(1)),
                 Categories = [task.Area],
+                // Stamped from the injected clock, not the library's own reading of the system time.
+                DtStamp = new CalDateTime(now.UtcDateTime, "UTC"),
             });
         }
 
