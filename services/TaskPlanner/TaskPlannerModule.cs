@@ -1,10 +1,14 @@
 using Followups.ServiceDefaults;
 using Followups.Storage;
 using Followups.TaskPlanner.Calendars;
+using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
 using Followups.TaskPlanner.Planning;
+using Followups.TaskPlanner.Playbooks;
+using Followups.TaskPlanner.Reports;
 using Followups.TaskPlanner.Tasks;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Followups.TaskPlanner;
 
@@ -15,17 +19,36 @@ public static class TaskPlannerModule
 
     public static IHostApplicationBuilder AddTaskPlanner(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDocumentStore<FollowupTask>(
-            Database, "tasks", t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate);
-        builder.Services.AddSingleton(WorkingCalendar.MondayToFriday);
+        var services = builder.Services;
+        services.Configure<PlannerOptions>(builder.Configuration.GetSection("Planner"));
+        // The indexes of the managers' queries; both adapters create them from the same expressions.
+        services.AddDocumentStore<FollowupTask>(
+            Database, "tasks",
+            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional);
+        services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
+        services.AddSingleton(NationalCalendars.Embedded);
+        // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
+        services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));
+        services.AddSingleton<PlanningContext>();
+        services.AddSingleton<TaskActionServices>();
+        services.AddHostedService<DeadlineScheduler>();
+        services.AddHostedService<ProvisionalDeadlineCheck>();
         builder.AddOrganisationCopy<ResponsibleOrganisation>(Database, "task-planner-organisation-changed");
-        builder.AddConsumers(x => x.AddConsumer<AgreementRecordedConsumer>(typeof(AgreementRecordedConsumerDefinition)));
+        builder.AddConsumers(x =>
+        {
+            x.AddConsumer<AgreementRecordedConsumer>(typeof(AgreementRecordedConsumerDefinition));
+            x.AddConsumer<AgreementAmendedConsumer>(typeof(AgreementAmendedConsumerDefinition));
+            x.AddConsumer<SuccessorConsumer>(typeof(SuccessorConsumerDefinition));
+        });
         return builder;
     }
 
     public static IEndpointRouteBuilder MapTaskPlanner(this IEndpointRouteBuilder app)
     {
+        // Resolve the playbooks now, so a broken file fails the start instead of the first agreement.
+        _ = app.ServiceProvider.GetRequiredService<PlaybookLibrary>();
         app.MapTasks();
+        app.MapReports();
         return app;
     }
 }

@@ -35,7 +35,10 @@ public static class StorageRegistration
             return new SignallingStore<T>(inner, sp.GetRequiredService<OutboxSignal<T>>());
         });
         services.AddSingleton<IStoragePing>(sp => (IStoragePing)((SignallingStore<T>)sp.GetRequiredService<IDocumentStore<T>>()).Inner);
-        services.AddHostedService<OutboxDispatcher<T>>();
+        // The dispatcher writes through the unsignalled store: its own write-back must not wake it again, or a failing
+        // publish would retry in a tight loop instead of at the sweep's pace.
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<OutboxDispatcher<T>>(
+            sp, ((SignallingStore<T>)sp.GetRequiredService<IDocumentStore<T>>()).Inner));
         services.AddSingleton<IOutboxInspector>(sp => new OutboxInspector<T>(sp.GetRequiredService<IDocumentStore<T>>()));
         return services;
     }

@@ -28,8 +28,54 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
         return agreement;
     }
 
-    public static int SeedTaskCount(JsonObject agreement) =>
-        agreement["commitments"]!.AsArray().Sum(c => 1 + c!["coExecutors"]!.AsArray().Count);
+    /// <summary>The tasks the planner must make of <paramref name="agreement"/>: every step of its commitments' playbooks.</summary>
+    public static int SeedTaskCount(JsonObject agreement) => ExpectedTasks(agreement).Sum(c => c.Total);
+
+    /// <summary>The tasks assigned (and so notified) at once: those of steps that wait for no held step.</summary>
+    public static int SeedAssignedCount(JsonObject agreement) => ExpectedTasks(agreement).Sum(c => c.Assigned);
+
+    /// <summary>
+    /// Per commitment, how many tasks its playbook yields and how many start assigned, computed from the shipped playbook
+    /// files: one per holder of a step (lead; each co-executor or counterpart; a named controller), plus a contribution
+    /// per co-executor on steps that ask for them. Steps nobody holds are skipped, and their successors inherit what they waited for.
+    /// </summary>
+    public static IReadOnlyList<(string Key, int Total, int Assigned)> ExpectedTasks(JsonObject agreement)
+    {
+        var result = new List<(string, int, int)>();
+        foreach (var commitment in agreement["commitments"]!.AsArray())
+        {
+            var coExecutors = commitment!["coExecutors"]!.AsArray().Count;
+            var counterparts = commitment["counterparts"]?.AsArray().Count ?? 0;
+            var controller = commitment["controller"] is null ? 0 : 1;
+            var playbook = JsonNode.Parse(File.ReadAllText(Path.Combine(
+                Repository.Root, "services", "TaskPlanner", "Playbooks", commitment["kind"]!.GetValue<string>() + ".json")))!;
+            var waits = new Dictionary<string, bool>();
+            int total = 0, assigned = 0;
+            foreach (var step in playbook["steps"]!.AsArray())
+            {
+                var holders = step!["role"]!.GetValue<string>() switch
+                {
+                    "lead" => 1,
+                    "co-executor" => coExecutors,
+                    "counterpart" => counterparts,
+                    "controller" => controller,
+                    _ => 0,
+                };
+                var contributions = holders > 0 && step["coExecutors"]?.GetValue<bool>() == true ? coExecutors : 0;
+                var predecessors = step["after"]?.AsArray().Select(p => p!.GetValue<string>()).ToList() ?? [];
+                var key = step["key"]!.GetValue<string>();
+                // A held step makes its successors wait; a skipped one passes on whether it would have waited.
+                var waiting = predecessors.Any(p => waits[p]);
+                waits[key] = holders > 0 || waiting;
+                total += holders + contributions;
+                assigned += waiting ? 0 : holders + contributions;
+            }
+
+            result.Add((commitment["key"]!.GetValue<string>(), total, assigned));
+        }
+
+        return result;
+    }
 
     public async Task RegisterSeedOrganisations(string suffix)
     {

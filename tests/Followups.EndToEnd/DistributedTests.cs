@@ -132,8 +132,93 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
 
             var headers = await rabbit.PeekHeaders("task-planner-agreement-recorded_error");
             Assert.Equal(2, headers["x-followups-redelivery"]!.GetValue<int>());
-            Assert.Contains("NullReferenceException", headers["MT-Fault-ExceptionType"]!.GetValue<string>(), StringComparison.Ordinal);
+            // Missing commitments fail as a null (NullReferenceException or ArgumentNullException, by where the planner first touches them).
+            Assert.Contains("Null", headers["MT-Fault-ExceptionType"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Empty(await new Api(capture.Client, planner.Client, notifier.Client).Tasks("agreementId=poison-agreement"));
+        }
+    }
+
+    [Fact]
+    public async Task An_amendment_published_on_the_bus_reaches_the_planner_and_replans_once()
+    {
+        var (capture, planner, notifier) = await StartServices("amend");
+        await using (capture)
+        await using (planner)
+        await using (notifier)
+        {
+            var api = new Api(capture.Client, planner.Client, notifier.Client);
+            await api.RegisterSeedOrganisations("-d5");
+            var seed = Api.SeedAgreement("-d5");
+            var (status, created) = await api.PostAgreement(seed);
+            Assert.Equal(HttpStatusCode.Created, status);
+            var agreementId = created["id"]!.GetValue<string>();
+            await Scenarios.ExpectPlannedAndNotified(api, agreementId, seed, "-d5", _smtp, oneMessagePerOrganisation: true);
+            var before = await api.Tasks($"agreementId={agreementId}&limit=200");
+            var proposalBefore = before.Single(t => t!["commitmentKey"]!.GetValue<string>() == "buses" && t["stepKey"]!.GetValue<string>() == "proposal" && t["role"]!.GetValue<string>() == "lead")!;
+
+            // Capture's amendment endpoint is built in parallel: publish its event as capture will.
+            var visit = new Followups.Contracts.AgreedCommitment(
+                "visit", "Visit of Kirov Oblast's delegation to MTZ", "agriculture", "visit-or-meeting", "mtz-d5", ["amkodor-d5"], null, "prompt");
+            var buses = new Followups.Contracts.AgreedCommitment(
+                "buses", seed["commitments"]![0]!["summary"]!.GetValue<string>(), "passenger-transport", "supply", "maz-d5",
+                ["belkommunmash-d5", "kirov-transport-d5"], new DateOnly(2027, 2, 26));
+            var amendment = new Followups.Contracts.AgreementAmended(
+                agreementId, 2, [visit], [buses], [new Followups.Contracts.CancelledCommitment("peat", "No partner found")], "secretariat", DateTimeOffset.UtcNow);
+            await rabbit.Publish(amendment);
+
+            var expectedVisit = Api.ExpectedTasks(new System.Text.Json.Nodes.JsonObject
+            {
+                ["commitments"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["key"] = "visit", ["kind"] = "visit-or-meeting", ["coExecutors"] = new System.Text.Json.Nodes.JsonArray("amkodor-d5"),
+                }),
+            }).Single();
+            var expectedNotices = Api.SeedAssignedCount(seed) + expectedVisit.Assigned;
+            // The consumer plans, re-dates and cancels in turn: wait for the last of them as well as the notices.
+            await Api.WaitUntil(
+                async () => (await api.Notifications($"agreementId={agreementId}&limit=1000")).Count(n => n!["kind"]!.GetValue<string>() == "task-assigned") >= expectedNotices
+                    && (await api.Tasks($"agreementId={agreementId}&limit=200"))
+                        .Where(t => t!["commitmentKey"]!.GetValue<string>() == "peat")
+                        .All(t => t!["status"]!.GetValue<string>() == "cancelled"),
+                TimeSpan.FromSeconds(60),
+                $"{expectedNotices} notifications and the peat tasks cancelled after the amendment");
+
+            var after = await api.Tasks($"agreementId={agreementId}&limit=200");
+            Assert.Equal(expectedVisit.Total, after.Count(t => t!["commitmentKey"]!.GetValue<string>() == "visit"));
+            Assert.All(after.Where(t => t!["commitmentKey"]!.GetValue<string>() == "peat"), t => Assert.Equal("cancelled", t!["status"]!.GetValue<string>()));
+            var proposal = after.Single(t => t!["id"]!.GetValue<string>() == proposalBefore["id"]!.GetValue<string>())!;
+            Assert.Equal(proposalBefore["dueDate"]!.GetValue<string>(), proposal["originalDueDate"]!.GetValue<string>());
+            Assert.NotEqual(proposalBefore["dueDate"]!.GetValue<string>(), proposal["dueDate"]!.GetValue<string>());
+            Assert.True(proposal["compressed"]!.GetValue<bool>());
+            Assert.Equal("secretariat", proposal["deadlineChanges"]![0]!["actor"]!.GetValue<string>());
+
+            // The same amendment again, then the next one: once the next one is applied, the replay has changed nothing.
+            await rabbit.Publish(amendment);
+            var study = visit with { Key = "study", Kind = "study", Summary = "Study of peat processing markets" };
+            await rabbit.Publish(amendment with { Version = 3, Added = [study], Changed = [], Cancelled = [] });
+            await Api.WaitUntil(
+                async () => (await api.Tasks($"agreementId={agreementId}&limit=200")).Any(t => t!["commitmentKey"]!.GetValue<string>() == "study")
+                    && (await rabbit.QueueDepths()).GetValueOrDefault("task-planner-agreement-amended") == 0,
+                TimeSpan.FromSeconds(60),
+                "amendment 3 applied and the queue drained");
+
+            var replayed = await api.Tasks($"agreementId={agreementId}&limit=200");
+            string Snapshot(System.Text.Json.Nodes.JsonArray tasks) => string.Join('|', tasks
+                .Where(t => t!["commitmentKey"]!.GetValue<string>() != "study")
+                .Select(t => $"{t!["id"]}:{t["status"]}:{t["dueDate"]}:{t["history"]!.AsArray().Count}")
+                .Order(StringComparer.Ordinal));
+            Assert.Equal(Snapshot(after), Snapshot(replayed));
+
+            // The managers' filters and the deadline scan translate on MongoDB as well.
+            var peat = after.Count(t => t!["commitmentKey"]!.GetValue<string>() == "peat");
+            Assert.Equal(peat, (await api.Tasks($"agreementId={agreementId}&status=cancelled")).Count);
+            Assert.Equal(peat, (await api.Tasks($"agreementId={agreementId}&area=peat&dueAfter=2026-01-01&dueBefore=2030-12-31")).Count);
+            Assert.Empty(await api.Tasks($"agreementId={agreementId}&area=peat&overdue=true"));
+            using var report = await planner.Client.GetAsync("/api/v1/reports/open-items?groupBy=agreement");
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+            Assert.Contains(agreementId, await report.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Deadline scan failed", planner.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(await rabbit.QueueDepths(), q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0);
         }
     }
 

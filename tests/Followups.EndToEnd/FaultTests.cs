@@ -14,6 +14,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
 {
     private readonly string _data = Directory.CreateTempSubdirectory("followups-faults-").FullName;
     private readonly List<ServiceProcess> _started = [];
+    private readonly SmtpSink _smtp = SmtpSink.Started();
 
     private static readonly string[] FastFailurePolicy =
     [
@@ -23,7 +24,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
 
     private async Task<ServiceProcess> Start(string project, string instance, params string[] extra)
     {
-        var service = await ServiceProcess.Start(project, [.. rabbit.Settings(), .. FastFailurePolicy, .. extra, $"--Storage:DataDirectory={Path.Combine(_data, instance)}"]);
+        var service = await ServiceProcess.Start(project, [.. rabbit.Settings(), .. FastFailurePolicy, .. Scenarios.NotifierSettings(_smtp), .. extra, $"--Storage:DataDirectory={Path.Combine(_data, instance)}"]);
         _started.Add(service);
         return service;
     }
@@ -58,7 +59,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
 
         await Api.WaitUntil(async () => !await NotReady(capture) && !await NotReady(planner) && !await NotReady(notifier), TimeSpan.FromSeconds(90), "all three ready again without a restart");
 
-        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fb", output);
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fb", _smtp, output);
         await ExpectNothingStuck(capture, planner, notifier);
     }
 
@@ -78,7 +79,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
         }
 
         accepted.AddRange(await Stream.Post(api, "-fk", 4));
-        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fk", output);
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fk", _smtp, output);
         await ExpectNothingStuck(capture, planner, notifier);
     }
 
@@ -89,7 +90,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
         await api.RegisterSeedOrganisations("-fd");
         var accepted = await Stream.Post(api, "-fd", 1);
         var (id, agreement) = accepted[0];
-        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fd", output);
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fd", _smtp, output);
 
         // The event capture published, delivered again by the broker as a new message.
         var stored = (await capture.Client.GetFromJsonAsync<JsonObject>($"/api/v1/agreements/{id}"))!;
@@ -97,7 +98,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
         await rabbit.Publish(Stream.Recorded(stored));
         await Task.Delay(TimeSpan.FromSeconds(3));
 
-        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fd", output);
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fd", _smtp, output);
         await ExpectNothingStuck(capture, planner, notifier);
     }
 
@@ -118,7 +119,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
 
         var accepted = await Stream.Post(api, "-fc", 6);
 
-        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fc", output);
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fc", _smtp, output);
         await ExpectNothingStuck(capture, planners[1], notifiers[0]);
     }
 
@@ -153,7 +154,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
 
         await Api.WaitUntil(async () => !await NotReady(capture) && !await NotReady(planner) && !await NotReady(notifier), TimeSpan.FromSeconds(60), "ready again");
         accepted.AddRange(await Stream.Post(api, "-fs", 3));
-        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fs", output);
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fs", _smtp, output);
         await ExpectNothingStuck(capture, planner, notifier);
         var agreements = await api.Agreements();
         Assert.Equal(accepted.Count, agreements.Count(a => a!["commitments"]![0]!["lead"]!.GetValue<string>().EndsWith("-fs", StringComparison.Ordinal)));
@@ -214,6 +215,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
             service.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
+        _smtp.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(_data, recursive: true);
     }
 }

@@ -23,13 +23,16 @@ public static class Scenarios
     }
 
     /// <summary>
-    /// Waits for the agreement's tasks and e-mails, then checks that every organisation it names was told its part and
-    /// each of its tasks exactly once, in one e-mail when <paramref name="oneMessagePerOrganisation"/> (a crash or restart
-    /// in the middle may split the burst into two windows, never lose or repeat a notice), and that the delivery log
-    /// shows each notice sent. The planner decides how many tasks a commitment makes; counts come from what it returns.
+    /// Waits for the agreement's tasks and e-mails, then checks the plan and what was told: every playbook step of every
+    /// commitment is a task, the first steps assigned and the later ones planned; every organisation the agreement names
+    /// was told its part and each of its assigned tasks exactly once, in one e-mail when
+    /// <paramref name="oneMessagePerOrganisation"/> (a crash or restart in the middle may split the burst into two windows,
+    /// never lose or repeat a notice); and the delivery log shows each notice sent.
     /// </summary>
     public static async Task<TimeSpan> ExpectPlannedAndNotified(Api api, string agreementId, JsonObject agreement, string suffix, SmtpSink smtp, bool oneMessagePerOrganisation)
     {
+        var expected = Api.SeedTaskCount(agreement);
+        var expectedAssigned = Api.SeedAssignedCount(agreement);
         var addresses = Api.SeedOrganisations().ToDictionary(o => o!["id"]!.GetValue<string>() + suffix, o => o!["emails"]![0]!.GetValue<string>());
         var expectedOrgs = agreement["commitments"]!.AsArray()
             .SelectMany(c => c!["coExecutors"]!.AsArray().Select(o => o!.GetValue<string>()).Prepend(c["lead"]!.GetValue<string>()))
@@ -40,23 +43,33 @@ public static class Scenarios
         var elapsed = await Api.WaitUntil(
             async () =>
             {
-                tasks = await api.Tasks($"agreementId={agreementId}&limit=1000");
+                tasks = await api.Tasks($"agreementId={agreementId}&limit=200");
                 notices = await api.Notifications($"agreementId={agreementId}&limit=1000");
-                return tasks.Count >= expectedOrgs.Count
-                    && notices.Count == tasks.Count + expectedOrgs.Count
+                return tasks.Count >= expected
+                    && notices.Count == expectedAssigned + expectedOrgs.Count
                     && notices.All(n => n!["status"]!.GetValue<string>() == "sent");
             },
             TimeSpan.FromSeconds(90),
-            $"every notice of agreement {agreementId} sent");
+            $"{expected} tasks and every notice of agreement {agreementId} sent");
 
-        Assert.Equal(tasks.Count, tasks.Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
+        Assert.Equal(expected, tasks.Count);
+        Assert.Equal(expected, tasks.Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
+        foreach (var (key, total, assignedCount) in Api.ExpectedTasks(agreement))
+        {
+            var ofCommitment = tasks.Where(t => t!["commitmentKey"]!.GetValue<string>() == key).ToList();
+            Assert.Equal(total, ofCommitment.Count);
+            Assert.Equal(assignedCount, ofCommitment.Count(t => t!["status"]!.GetValue<string>() == "assigned"));
+        }
+
         Assert.Equal(expectedOrgs, tasks.Select(t => t!["responsibleOrg"]!.GetValue<string>()).Distinct().Order());
-        Assert.All(tasks, t => Assert.Equal("assigned", t!["status"]!.GetValue<string>()));
+        Assert.All(tasks, t => Assert.Contains(t!["status"]!.GetValue<string>(), new[] { "assigned", "planned" }));
+        var assigned = tasks.Where(t => t!["status"]!.GetValue<string>() == "assigned").ToList();
+        Assert.Equal(expectedAssigned, assigned.Count);
 
-        // The delivery log: one summary per organisation, one notice per task, each carried by a message that was sent.
+        // The delivery log: one summary per organisation, one notice per assigned task, each carried by a message that was sent.
         Assert.Equal(expectedOrgs, notices.Where(n => n!["kind"]!.GetValue<string>() == "agreement-recorded").Select(n => n!["recipientOrg"]!.GetValue<string>()).Order());
         Assert.Equal(
-            tasks.Select(t => (t!["id"]!.GetValue<string>(), t["responsibleOrg"]!.GetValue<string>())).Order(),
+            assigned.Select(t => (t!["id"]!.GetValue<string>(), t["responsibleOrg"]!.GetValue<string>())).Order(),
             notices.Where(n => n!["kind"]!.GetValue<string>() == "task-assigned").Select(n => (n!["taskId"]!.GetValue<string>(), n["recipientOrg"]!.GetValue<string>())).Order());
         Assert.All(notices, n => Assert.Equal("sent", n!["message"]!["status"]!.GetValue<string>()));
 
@@ -71,7 +84,7 @@ public static class Scenarios
                 Assert.Single(mails);
             }
 
-            foreach (var task in tasks.Where(t => t!["responsibleOrg"]!.GetValue<string>() == org))
+            foreach (var task in assigned.Where(t => t!["responsibleOrg"]!.GetValue<string>() == org))
             {
                 Assert.Single(mails, m => m.TextBody?.Contains($"/api/v1/tasks/{task!["id"]}", StringComparison.Ordinal) == true);
             }

@@ -43,6 +43,7 @@ public sealed class StandaloneTests(ITestOutputHelper output) : IAsyncLifetime
         {
             // The restart may split the burst over two windows; no notice is lost or sent twice.
             await Scenarios.ExpectPlannedAndNotified(api, created["id"]!.GetValue<string>(), agreement, "-sk", _smtp, oneMessagePerOrganisation: false);
+            Assert.Equal(Api.SeedTaskCount(agreement), (await api.Tasks("limit=200")).Count);
         }
         finally
         {

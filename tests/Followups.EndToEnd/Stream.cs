@@ -53,42 +53,57 @@ public static class Stream
     }
 
     /// <summary>
-    /// Every agreement capture holds for this stream (which includes every accepted one) is planned exactly once and each
-    /// of its tasks notified exactly once.
+    /// Every agreement capture holds for this stream (which includes every accepted one) is planned exactly once, each
+    /// assigned task and each organisation's summary is notified exactly once, every notice was sent, and the SMTP sink
+    /// received every logged message and no message twice.
     /// </summary>
-    public static async Task ExpectEachPlannedAndNotifiedOnce(Api api, IReadOnlyList<(string Id, JsonObject Agreement)> accepted, string suffix, ITestOutputHelper output)
+    public static async Task ExpectEachPlannedAndNotifiedOnce(
+        Api api, IReadOnlyList<(string Id, JsonObject Agreement)> accepted, string suffix, SmtpSink smtp, ITestOutputHelper output)
     {
-        var stored = await api.Agreements($"org=maz{suffix}");
-        var storedIds = stored.Select(a => a!["id"]!.GetValue<string>()).ToHashSet();
+        var stored = (await api.Agreements($"org=maz{suffix}")).Select(a => a!.AsObject()).ToList();
+        var storedIds = stored.Select(a => a["id"]!.GetValue<string>()).ToHashSet();
         Assert.All(accepted, a => Assert.Contains(a.Id, storedIds));
-        var expected = stored.ToDictionary(a => a!["id"]!.GetValue<string>(), a => Api.SeedTaskCount(a!.AsObject()));
-        var organisations = Api.SeedOrganisations().Select(o => o!["id"]!.GetValue<string>() + suffix).ToList();
 
-        var notices = new List<JsonNode>();
+        static List<string> Organisations(JsonObject agreement) => agreement["commitments"]!.AsArray()
+            .SelectMany(c => c!["coExecutors"]!.AsArray().Select(o => o!.GetValue<string>()).Prepend(c["lead"]!.GetValue<string>()))
+            .Distinct().Order().ToList();
+
+        var notices = new Dictionary<string, JsonArray>();
         var elapsed = await Api.WaitUntil(
             async () =>
             {
-                notices = [];
-                foreach (var organisation in organisations)
+                foreach (var agreement in stored)
                 {
-                    notices.AddRange((await api.Notifications($"org={organisation}&limit=1000")).Where(n => storedIds.Contains(n!["agreementId"]?.GetValue<string>() ?? ""))!);
+                    var id = agreement["id"]!.GetValue<string>();
+                    notices[id] = await api.Notifications($"agreementId={id}&limit=1000");
                 }
 
-                return notices.Count >= expected.Values.Sum();
+                return stored.All(a =>
+                {
+                    var mine = notices[a["id"]!.GetValue<string>()];
+                    return mine.Count == Api.SeedAssignedCount(a) + Organisations(a).Count && mine.All(n => n!["status"]!.GetValue<string>() == "sent");
+                });
             },
             TimeSpan.FromSeconds(180),
-            $"{expected.Values.Sum()} notifications for {stored.Count} agreements");
-        output.WriteLine($"{stored.Count} agreements ({accepted.Count} answered 201), {expected.Values.Sum()} tasks: all notified {elapsed.TotalSeconds:F1} s after the check began");
+            $"every notice of {stored.Count} agreements sent");
+        var tasksTotal = stored.Sum(Api.SeedTaskCount);
+        output.WriteLine($"{stored.Count} agreements ({accepted.Count} answered 201), {tasksTotal} tasks: all notified {elapsed.TotalSeconds:F1} s after the check began");
 
-        foreach (var (id, count) in expected)
+        foreach (var agreement in stored)
         {
-            var tasks = await api.Tasks($"agreementId={id}&limit=1000");
-            Assert.Equal(count, tasks.Count);
-            var taskIds = tasks.Select(t => t!["id"]!.GetValue<string>()).ToList();
-            Assert.Equal(count, taskIds.Distinct().Count());
-            Assert.Equal(taskIds.Order(), notices.Where(n => n["agreementId"]!.GetValue<string>() == id).Select(n => n["taskId"]!.GetValue<string>()).Order());
+            var id = agreement["id"]!.GetValue<string>();
+            var tasks = await api.Tasks($"agreementId={id}&limit=200");
+            Assert.Equal(Api.SeedTaskCount(agreement), tasks.Count);
+            Assert.Equal(tasks.Count, tasks.Select(t => t!["id"]!.GetValue<string>()).Distinct().Count());
+            var assigned = tasks.Where(t => t!["status"]!.GetValue<string>() == "assigned").Select(t => t!["id"]!.GetValue<string>()).Order();
+            var mine = notices[id];
+            Assert.Equal(assigned, mine.Where(n => n!["kind"]!.GetValue<string>() == "task-assigned").Select(n => n!["taskId"]!.GetValue<string>()).Order());
+            Assert.Equal(Organisations(agreement), mine.Where(n => n!["kind"]!.GetValue<string>() == "agreement-recorded").Select(n => n!["recipientOrg"]!.GetValue<string>()).Order());
         }
 
-        Assert.Equal(expected.Values.Sum(), notices.Count);
+        var received = smtp.Messages.Select(m => m.MessageId).ToList();
+        Assert.Equal(received.Count, received.Distinct().Count());
+        var logged = notices.Values.SelectMany(n => n).Select(n => n!["message"]!["messageId"]!.GetValue<string>()).Distinct();
+        Assert.All(logged, messageId => Assert.Contains(messageId, received));
     }
 }

@@ -1,23 +1,44 @@
 using Followups.Contracts;
+using Followups.ServiceDefaults;
 using Followups.Storage;
-using Followups.TaskPlanner.Calendars;
 using Followups.TaskPlanner.Tasks;
 using MassTransit;
-using Followups.ServiceDefaults;
 
 namespace Followups.TaskPlanner.Planning;
 
 /// <summary>Plans the tasks of a newly recorded agreement. Task ids are deterministic, so a redelivery skips what exists.</summary>
-public sealed class AgreementRecordedConsumer(IDocumentStore<FollowupTask> tasks, WorkingCalendar calendar, TimeProvider clock)
+public sealed class AgreementRecordedConsumer(
+    IDocumentStore<FollowupTask> tasks, IDocumentStore<AgreementPlan> plans, PlanningContext planning, TimeProvider clock)
     : IConsumer<AgreementRecorded>
 {
     public async Task Consume(ConsumeContext<AgreementRecorded> context)
     {
-        var now = clock.GetUtcNow();
-        foreach (var planned in Planner.Plan(context.Message, calendar))
+        var agreement = context.Message;
+        if (await plans.Find(agreement.AgreementId, context.CancellationToken) is not null)
         {
-            await tasks.Insert(FollowupTask.Assign(planned, now), context.CancellationToken);
+            return;
         }
+
+        var now = clock.GetUtcNow();
+        var planContext = await planning.For(agreement.AgreementId, agreement.ConcludedOn, agreement.Commitments, context.CancellationToken);
+        var commitmentPlans = Planner.Plan(planContext, agreement.Commitments, planning.Playbooks);
+        foreach (var task in commitmentPlans.SelectMany(p => p.Tasks))
+        {
+            await tasks.Insert(FollowupTask.Create(task, agreement.Version, now), context.CancellationToken);
+        }
+
+        var plan = new AgreementPlan
+        {
+            Id = agreement.AgreementId,
+            AppliedVersion = agreement.Version,
+            ConcludedOn = agreement.ConcludedOn,
+        };
+        foreach (var (commitment, commitmentPlan) in agreement.Commitments.Zip(commitmentPlans))
+        {
+            plan.Remember(commitment, commitmentPlan.Compressed);
+        }
+
+        await plans.Insert(plan, context.CancellationToken);
     }
 }
 

@@ -1,49 +1,126 @@
 using Followups.Contracts;
+using Followups.ServiceDefaults;
 using Followups.Storage;
 using Followups.TaskPlanner.Planning;
 
 namespace Followups.TaskPlanner.Tasks;
 
-/// <summary>One concrete piece of follow-up work with an owner and a deadline.</summary>
+/// <summary>One concrete piece of follow-up work with an owner and a deadline, with everything that happened to it.</summary>
 public sealed class FollowupTask : AggregateDocument
 {
     public string AgreementId { get; set; } = "";
     public string CommitmentKey { get; set; } = "";
+    public string StepKey { get; set; } = "";
     public string Title { get; set; } = "";
     public string Area { get; set; } = "";
     public string ResponsibleOrg { get; set; } = "";
     public TaskRole Role { get; set; }
+    public string? Controller { get; set; }
     public DateOnly OriginalDueDate { get; set; }
     public DateOnly DueDate { get; set; }
-    public TaskStatus Status { get; set; }
+    public TaskStatus Status
+    {
+        get;
+        set
+        {
+            field = value;
+            State = TaskLifecycle.Name(value);
+        }
+    }
+
+    /// <summary>The status as its API name, kept beside <see cref="Status"/> so that both stores filter it as a plain string.</summary>
+    public string State { get; set; } = "planned";
+
+    /// <summary>Kept beside <see cref="Status"/> so that "open" is one indexed equality in every query and store.</summary>
+    public bool IsOpen { get; set; }
+
+    /// <summary>The deadline was counted on a year without an official calendar.</summary>
+    public bool Provisional { get; set; }
+
+    /// <summary>The commitment's due date forced this plan's steps closer than the playbook wants.</summary>
+    public bool Compressed { get; set; }
+
+    /// <summary>Tasks (earlier steps) that must be done or cancelled before this one is assigned.</summary>
+    public List<string> WaitingFor { get; set; } = [];
+
+    public bool OffControl { get; set; }
+    public int Percent { get; set; }
+    public string? Report { get; set; }
+    public DateOnly? CompletedOn { get; set; }
+    public ExtensionRequest? PendingExtension { get; set; }
+    public List<ProgressReport> Progress { get; set; } = [];
+    public List<DeadlineChange> DeadlineChanges { get; set; } = [];
+    public List<HistoryEntry> History { get; set; } = [];
+
+    /// <summary>Time-driven notices already published, as <c>{deadline}:{kind}</c>: recorded in the write that raises them.</summary>
+    public List<string> Notices { get; set; } = [];
+
+    /// <summary>Every notice of the current deadline was sent (escalation included); cleared when the deadline moves.</summary>
+    public bool Settled { get; set; }
+
+    /// <summary>The last agreement version applied to this task, so a replayed amendment leaves it alone.</summary>
+    public int AgreementVersion { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>A newly planned task, assigned at once, with its <see cref="TaskAssigned"/> event pending.</summary>
-    public static FollowupTask Assign(PlannedTask planned, DateTimeOffset now)
+    /// <summary>A newly planned task: assigned at once with its <see cref="TaskAssigned"/> pending, or planned while it waits.</summary>
+    public static FollowupTask Create(PlannedTask planned, int agreementVersion, DateTimeOffset now)
     {
         var task = new FollowupTask
         {
             Id = planned.Id,
             AgreementId = planned.AgreementId,
             CommitmentKey = planned.CommitmentKey,
+            StepKey = planned.StepKey,
             Title = planned.Title,
             Area = planned.Area,
             ResponsibleOrg = planned.ResponsibleOrg,
             Role = planned.Role,
+            Controller = planned.Controller,
             OriginalDueDate = planned.DueDate,
             DueDate = planned.DueDate,
-            Status = TaskStatus.Assigned,
+            Provisional = planned.Provisional,
+            Compressed = planned.Compressed,
+            WaitingFor = [.. planned.WaitingFor],
+            Status = TaskStatus.Planned,
+            IsOpen = true,
+            AgreementVersion = agreementVersion,
             CreatedAt = now,
         };
-        task.Raise(
-            new TaskAssigned(task.Id, task.AgreementId, task.CommitmentKey, task.Title, task.ResponsibleOrg, RoleName(task.Role), task.DueDate, now),
-            Guid.Parse(task.Id));
+        task.Record(now, "planner", "planned");
+        if (task.WaitingFor.Count == 0)
+        {
+            task.MarkAssigned(now, "planner");
+        }
+
         return task;
     }
 
-    private static string RoleName(TaskRole role) => role == TaskRole.Lead ? "lead" : "co-executor";
+    /// <summary>Assigns the task to its holder and raises <see cref="TaskAssigned"/> with an id unique to this holder and deadline.</summary>
+    internal void MarkAssigned(DateTimeOffset now, string actor)
+    {
+        Status = TaskStatus.Assigned;
+        Record(now, actor, $"assigned to {ResponsibleOrg}");
+        // The first assignment keeps the task id as message id (what the notifier has always deduplicated on);
+        // a re-assignment to another holder is a new notice.
+        var messageId = History.Count(h => h.What.StartsWith("assigned to ", StringComparison.Ordinal)) == 1
+            ? Guid.Parse(Id)
+            : DeterministicId.From("task-assigned", Id, ResponsibleOrg, DueDate.ToString("O"), History.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Raise(new TaskAssigned(Id, AgreementId, CommitmentKey, Title, ResponsibleOrg, Planner.RoleName(Role), DueDate, now), messageId);
+    }
+
+    internal void ChangeDeadline(DateOnly dueDate, string reason, string actor, DateTimeOffset now)
+    {
+        DeadlineChanges.Add(new DeadlineChange { From = DueDate, To = dueDate, Reason = reason, Actor = actor, At = now });
+        DueDate = dueDate;
+        Settled = false;
+        Record(now, actor, $"deadline {dueDate:yyyy-MM-dd}: {reason}");
+    }
+
+    internal void Record(DateTimeOffset now, string actor, string what) => History.Add(new HistoryEntry { At = now, Actor = actor, What = what });
 }
 
+/// <summary>A task's state in its lifecycle.</summary>
 public enum TaskStatus
 {
     Planned,
@@ -52,4 +129,40 @@ public enum TaskStatus
     InProgress,
     Done,
     Cancelled,
+}
+
+/// <summary>A progress report of the responsible organisation.</summary>
+public sealed class ProgressReport
+{
+    public string Text { get; set; } = "";
+    public int Percent { get; set; }
+    public string Actor { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>A change of a task's deadline, with why and who.</summary>
+public sealed class DeadlineChange
+{
+    public DateOnly From { get; set; }
+    public DateOnly To { get; set; }
+    public string Reason { get; set; } = "";
+    public string Actor { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>A request to move a task's deadline, waiting for the secretariat's decision.</summary>
+public sealed class ExtensionRequest
+{
+    public DateOnly RequestedDueDate { get; set; }
+    public string Reason { get; set; } = "";
+    public string RequestedBy { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>One thing that happened to a task.</summary>
+public sealed class HistoryEntry
+{
+    public DateTimeOffset At { get; set; }
+    public string Actor { get; set; } = "";
+    public string What { get; set; } = "";
 }

@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Followups.TaskPlanner.Tasks;
 
+/// <summary>A page of tasks; <see cref="Next"/> is the cursor of the following page, absent on the last.</summary>
+public sealed record TaskPage(IReadOnlyList<TaskView> Items, string? Next);
+
 /// <summary>HTTP API of tasks.</summary>
 public static class TaskEndpoints
 {
@@ -13,31 +16,52 @@ public static class TaskEndpoints
         var group = app.MapGroup("/api/v1/tasks").WithTags("Tasks");
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
+        group.MapTaskActions();
+        group.MapTaskExports();
     }
 
-    internal static async Task<Ok<Page<TaskView>>> List(
-        IDocumentStore<FollowupTask> store, string? org, string? agreementId, int? limit, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(HttpRequest request, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var max = Paging.Limit(limit);
-        var items = (org, agreementId) switch
+        var errors = new FieldErrors();
+        var query = TaskQuery.Parse(request.Query, errors);
+        if (errors.Any)
         {
-            (null, null) => await store.Query(t => true, max, t => t.DueDate, cancellationToken),
-            (_, null) => await store.Query(t => t.ResponsibleOrg == org, max, t => t.DueDate, cancellationToken),
-            (null, _) => await store.Query(t => t.AgreementId == agreementId, max, t => t.DueDate, cancellationToken),
-            _ => await store.Query(t => t.ResponsibleOrg == org && t.AgreementId == agreementId, max, t => t.DueDate, cancellationToken),
-        };
-        return TypedResults.Ok(new Page<TaskView>(items.Select(TaskView.From).ToList()));
+            return errors.ToBadRequest();
+        }
+
+        var (items, more) = await Run(store, query, clock, cancellationToken);
+        return TypedResults.Ok(new TaskPage(items.Select(TaskView.From).ToList(), more ? TaskQuery.EncodeCursor(query.Offset + query.Limit) : null));
     }
 
-    internal static async Task<Results<Ok<TaskView>, NotFound>> Get(string id, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>
-        await store.Find(id, cancellationToken) is { } task ? TypedResults.Ok(TaskView.From(task)) : TypedResults.NotFound();
+    /// <summary>
+    /// One page of a query, sorted by due date. The cursor is an offset: the store port has no skip, so a page reads
+    /// the pages before it too; fine for managers' lists, to revisit if someone pages through tens of thousands.
+    /// </summary>
+    internal static async Task<(IReadOnlyList<FollowupTask> Items, bool More)> Run(
+        IDocumentStore<FollowupTask> store, TaskQuery query, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var found = await store.Query(query.Filter(today), query.Offset + query.Limit + 1, t => t.DueDate, cancellationToken);
+        var page = found.Skip(query.Offset).Take(query.Limit).ToList();
+        return (page, found.Count > query.Offset + query.Limit);
+    }
+
+    internal static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>
+        await store.Find(id, cancellationToken) is { } task
+            ? TypedResults.Ok(TaskView.From(task))
+            : TypedResults.Problem(title: $"Task {id} does not exist.", statusCode: StatusCodes.Status404NotFound);
 }
 
 /// <summary>A task as the API shows it.</summary>
 public sealed record TaskView(
-    string Id, string AgreementId, string CommitmentKey, string Title, string Area, string ResponsibleOrg, TaskRole Role,
-    DateOnly OriginalDueDate, DateOnly DueDate, TaskStatus Status, DateTimeOffset CreatedAt)
+    string Id, string AgreementId, string CommitmentKey, string StepKey, string Title, string Area, string ResponsibleOrg, TaskRole Role,
+    string? Controller, DateOnly OriginalDueDate, DateOnly DueDate, TaskStatus Status, bool Provisional, bool Compressed, bool OffControl,
+    int Percent, string? Report, DateOnly? CompletedOn, IReadOnlyList<string> WaitingFor, ExtensionRequest? PendingExtension,
+    IReadOnlyList<ProgressReport> Progress, IReadOnlyList<DeadlineChange> DeadlineChanges, IReadOnlyList<HistoryEntry> History,
+    DateTimeOffset CreatedAt)
 {
     public static TaskView From(FollowupTask t) =>
-        new(t.Id, t.AgreementId, t.CommitmentKey, t.Title, t.Area, t.ResponsibleOrg, t.Role, t.OriginalDueDate, t.DueDate, t.Status, t.CreatedAt);
+        new(t.Id, t.AgreementId, t.CommitmentKey, t.StepKey, t.Title, t.Area, t.ResponsibleOrg, t.Role, t.Controller, t.OriginalDueDate,
+            t.DueDate, t.Status, t.Provisional, t.Compressed, t.OffControl, t.Percent, t.Report, t.CompletedOn, t.WaitingFor,
+            t.PendingExtension, t.Progress, t.DeadlineChanges, t.History, t.CreatedAt);
 }

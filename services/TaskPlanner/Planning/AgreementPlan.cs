@@ -1,0 +1,38 @@
+using Followups.Storage;
+
+namespace Followups.TaskPlanner.Planning;
+
+/// <summary>
+/// What the planner has applied of one agreement: the last version and the commitments it planned. Written after the
+/// tasks, so a crash in between leaves the plan behind its tasks and the redelivered event completes it; and a
+/// replayed event or amendment at or below <see cref="AppliedVersion"/> changes nothing.
+/// </summary>
+public sealed class AgreementPlan : AggregateDocument
+{
+    public int AppliedVersion { get; set; }
+    public DateOnly ConcludedOn { get; set; }
+    public List<PlannedCommitment> Commitments { get; set; } = [];
+
+    /// <summary>Records <paramref name="commitment"/> as planned now, replacing what an earlier version said of it.</summary>
+    public void Remember(Followups.Contracts.AgreedCommitment commitment, bool compressed)
+    {
+        Commitments.RemoveAll(c => c.Key == commitment.Key);
+        Commitments.Add(new PlannedCommitment
+        {
+            Key = commitment.Key, Kind = commitment.Kind, Lead = commitment.Lead, DueDate = commitment.DueDate,
+            Urgency = commitment.Urgency, Compressed = compressed,
+        });
+    }
+}
+
+/// <summary>A commitment as last planned.</summary>
+public sealed class PlannedCommitment
+{
+    public string Key { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Lead { get; set; } = "";
+    public DateOnly? DueDate { get; set; }
+    public string? Urgency { get; set; }
+    public bool Compressed { get; set; }
+    public bool Cancelled { get; set; }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Text;
+using Followups.ServiceDefaults;
+
+namespace Followups.TaskPlanner.Tasks;
+
+/// <summary>A managers' task query, parsed and checked from the query string; each bad parameter is named.</summary>
+public sealed record TaskQuery(
+    string? Org, TaskStatus? Status, string? Area, string? AgreementId, bool Overdue, DateOnly? DueBefore, DateOnly? DueAfter, int Limit, int Offset)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 200;
+
+    /// <summary>Parses the query string; <paramref name="errors"/> names every parameter that is wrong and why.</summary>
+    public static TaskQuery Parse(IQueryCollection query, FieldErrors errors, int maxLimit = MaxLimit)
+    {
+        TaskStatus? status = null;
+        if (Text(query, "status") is { } s)
+        {
+            status = Enum.GetValues<TaskStatus>().Cast<TaskStatus?>().FirstOrDefault(v => TaskLifecycle.Name(v!.Value) == s);
+            if (status is null)
+            {
+                errors.Add("status", $"must be one of {string.Join(", ", Enum.GetValues<TaskStatus>().Select(TaskLifecycle.Name))}");
+            }
+        }
+
+        var overdue = false;
+        if (Text(query, "overdue") is { } o && !bool.TryParse(o, out overdue))
+        {
+            errors.Add("overdue", "must be true or false");
+        }
+
+        var limit = DefaultLimit;
+        if (Text(query, "limit") is { } l && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1))
+        {
+            errors.Add("limit", $"must be a whole number from 1 (at most {maxLimit} are returned)");
+        }
+
+        var offset = 0;
+        if (Text(query, "cursor") is { } c && !TryDecodeCursor(c, out offset))
+        {
+            errors.Add("cursor", "is not a cursor this API returned");
+        }
+
+        var before = Date(query, "dueBefore", errors);
+        var after = Date(query, "dueAfter", errors);
+        if (before is not null && after is not null && after > before)
+        {
+            errors.Add("dueAfter", "must not be later than dueBefore");
+        }
+
+        return new TaskQuery(Text(query, "org"), status, Text(query, "area"), Text(query, "agreementId"), overdue, before, after, Math.Min(limit, maxLimit), offset);
+    }
+
+    /// <summary>The store filter of this query; <paramref name="today"/> decides what is overdue.</summary>
+    public Expression<Func<FollowupTask, bool>> Filter(DateOnly today)
+    {
+        Expression<Func<FollowupTask, bool>> filter = t => true;
+        if (Org is { } org)
+        {
+            filter = And(filter, t => t.ResponsibleOrg == org);
+        }
+
+        if (Status is { } status)
+        {
+            var state = TaskLifecycle.Name(status);
+            filter = And(filter, t => t.State == state);
+        }
+
+        if (Area is { } area)
+        {
+            filter = And(filter, t => t.Area == area);
+        }
+
+        if (AgreementId is { } agreementId)
+        {
+            filter = And(filter, t => t.AgreementId == agreementId);
+        }
+
+        if (Overdue)
+        {
+            filter = And(filter, t => t.IsOpen && t.DueDate < today);
+        }
+
+        if (DueBefore is { } before)
+        {
+            filter = And(filter, t => t.DueDate <= before);
+        }
+
+        if (DueAfter is { } after)
+        {
+            filter = And(filter, t => t.DueDate >= after);
+        }
+
+        return filter;
+    }
+
+    public static string EncodeCursor(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"o:{offset}"));
+
+    private static bool TryDecodeCursor(string cursor, out int offset)
+    {
+        offset = 0;
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+            return text.StartsWith("o:", StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out offset);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static string? Text(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : null;
+
+    private static DateOnly? Date(IQueryCollection query, string name, FieldErrors errors)
+    {
+        if (Text(query, name) is not { } text)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        errors.Add(name, "must be a date as yyyy-MM-dd");
+        return null;
+    }
+
+    // One parameter for the combined filter: both stores translate a single lambda, not an invocation of another.
+    private static Expression<Func<FollowupTask, bool>> And(Expression<Func<FollowupTask, bool>> left, Expression<Func<FollowupTask, bool>> right)
+    {
+        var body = new Rebind(right.Parameters[0], left.Parameters[0]).Visit(right.Body);
+        return left.Body is ConstantExpression { Value: true }
+            ? Expression.Lambda<Func<FollowupTask, bool>>(body, left.Parameters)
+            : Expression.Lambda<Func<FollowupTask, bool>>(Expression.AndAlso(left.Body, body), left.Parameters);
+    }
+
+    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
+}

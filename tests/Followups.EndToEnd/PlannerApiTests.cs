@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Followups.EndToEnd;
+
+/// <summary>The planner's task actions, queries, report and exports over HTTP, on the standalone host as a process.</summary>
+public sealed class PlannerApiTests : IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("followups-planner-").FullName;
+    private readonly SmtpSink _smtp = SmtpSink.Started();
+
+    private static async Task<(HttpStatusCode Status, JsonObject Body)> Post(HttpClient client, string path, object? body, string actor = "maz-sl")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("X-Actor", actor);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? [] : JsonNode.Parse(text)!.AsObject());
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> Get(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_task_walks_its_lifecycle_its_successor_is_assigned_and_managers_see_it()
+    {
+        await using var host = await ServiceProcess.Start("Standalone", [$"--Storage:DataDirectory={_data}", .. Scenarios.NotifierSettings(_smtp)]);
+        var client = host.Client;
+        var api = new Api(client);
+        await api.RegisterSeedOrganisations("-sl");
+        var agreement = Api.SeedAgreement("-sl");
+        var (status, created) = await api.PostAgreement(agreement);
+        Assert.Equal(HttpStatusCode.Created, status);
+        var agreementId = created["id"]!.GetValue<string>();
+        await Scenarios.ExpectPlannedAndNotified(api, agreementId, agreement, "-sl", _smtp, oneMessagePerOrganisation: true);
+
+        var tasks = await api.Tasks($"agreementId={agreementId}&limit=200");
+        JsonNode Step(string step, string role) => tasks.Single(t =>
+            t!["commitmentKey"]!.GetValue<string>() == "buses" && t["stepKey"]!.GetValue<string>() == step && t["role"]!.GetValue<string>() == role)!;
+        var proposal = Step("proposal", "lead")["id"]!.GetValue<string>();
+        var terms = Step("terms", "lead")["id"]!.GetValue<string>();
+        Assert.Equal("planned", Step("terms", "lead")["status"]!.GetValue<string>());
+
+        // Invalid transitions: 409 naming the current state; bad bodies: 400 naming the field.
+        var (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/complete", new { report = "Too early" });
+        Assert.Equal(HttpStatusCode.Conflict, code);
+        Assert.Equal("assigned", body["currentStatus"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{proposal}/accept", null)).Status);
+        (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/accept", null);
+        Assert.Equal((HttpStatusCode.Conflict, "accepted"), (code, body["currentStatus"]!.GetValue<string>()));
+        (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/progress", new { percent = 140 });
+        Assert.Equal(HttpStatusCode.BadRequest, code);
+        Assert.Equal(["percent", "text"], body["errors"]!.AsObject().Select(e => e.Key).Order());
+        (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/progress", new { text = "Draft with prices", percent = 60 });
+        Assert.Equal((HttpStatusCode.OK, "inProgress"), (code, body["status"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.NotFound, (await Post(client, "/api/v1/tasks/nope/accept", null)).Status);
+
+        // An extension: requested by the holder, approved by the secretariat; both deadlines kept, the change recorded.
+        var original = body["dueDate"]!.GetValue<string>();
+        (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/extension-requests", new { dueDate = "2020-01-01", reason = "Late" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
+        Assert.True(body["errors"]!.AsObject().ContainsKey("dueDate"));
+        Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{proposal}/extension-requests", new { dueDate = "2027-01-29", reason = "Prices pending" })).Status);
+        (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/extension-requests/approve", new { reason = "Justified" }, "secretariat");
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal(original, body["originalDueDate"]!.GetValue<string>());
+        Assert.Equal("2027-01-29", body["dueDate"]!.GetValue<string>());
+        Assert.Equal("secretariat", body["deadlineChanges"]![0]!["actor"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, (await Post(client, $"/api/v1/tasks/{proposal}/extension-requests/reject", new { reason = "No request" }, "secretariat")).Status);
+
+        // The contributions and the proposal done: the terms step is assigned and notified.
+        foreach (var contribution in tasks.Where(t => t!["stepKey"]!.GetValue<string>() == "proposal" && t["commitmentKey"]!.GetValue<string>() == "buses" && t["role"]!.GetValue<string>() == "coExecutor"))
+        {
+            var id = contribution!["id"]!.GetValue<string>();
+            Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{id}/accept", null)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{id}/complete", new { report = "Figures sent" })).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{proposal}/complete", new { report = "Proposal delivered" })).Status);
+        await Api.WaitUntil(
+            async () => (await api.Notifications($"org=maz-sl&limit=1000")).Any(n => n!["taskId"]?.GetValue<string>() == terms),
+            TimeSpan.FromSeconds(30),
+            "the terms step assigned and notified");
+        Assert.Equal("assigned", JsonNode.Parse((await Get(client, $"/api/v1/tasks/{terms}")).Body)!["status"]!.GetValue<string>());
+
+        // Managers' views.
+        var (getStatus, text) = await Get(client, "/api/v1/tasks?status=lost&limit=x&dueBefore=someday");
+        Assert.Equal(HttpStatusCode.BadRequest, getStatus);
+        Assert.Equal(["dueBefore", "limit", "status"], JsonNode.Parse(text)!["errors"]!.AsObject().Select(e => e.Key).Order());
+        var done = await api.Tasks($"agreementId={agreementId}&status=done");
+        Assert.Equal(3, done.Count);
+        var firstPage = JsonNode.Parse((await Get(client, $"/api/v1/tasks?agreementId={agreementId}&limit=5")).Body)!;
+        Assert.Equal(5, firstPage["items"]!.AsArray().Count);
+        var secondPage = JsonNode.Parse((await Get(client, $"/api/v1/tasks?agreementId={agreementId}&limit=5&cursor={Uri.EscapeDataString(firstPage["next"]!.GetValue<string>())}")).Body)!;
+        Assert.Empty(firstPage["items"]!.AsArray().Select(t => t!["id"]!.GetValue<string>()).Intersect(secondPage["items"]!.AsArray().Select(t => t!["id"]!.GetValue<string>())));
+        var dueDates = tasks.Select(t => t!["dueDate"]!.GetValue<string>()).ToList();
+        Assert.Equal(dueDates.Order(StringComparer.Ordinal), dueDates);
+
+        (getStatus, text) = await Get(client, $"/api/v1/tasks/export.csv?agreementId={agreementId}");
+        Assert.Equal(HttpStatusCode.OK, getStatus);
+        Assert.Equal(Api.SeedTaskCount(agreement) + 1, text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+
+        (getStatus, text) = await Get(client, "/api/v1/tasks/deadlines.ics?org=maz-sl");
+        Assert.Equal(HttpStatusCode.OK, getStatus);
+        Assert.StartsWith("BEGIN:VCALENDAR", text, StringComparison.Ordinal);
+        var openMaz = (await api.Tasks("org=maz-sl&limit=200")).Count(t => t!["status"]!.GetValue<string>() is not ("done" or "cancelled"));
+        Assert.Equal(openMaz, text.Split("BEGIN:VEVENT").Length - 1);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Get(client, "/api/v1/tasks/deadlines.ics")).Status);
+
+        (getStatus, text) = await Get(client, "/api/v1/reports/open-items?groupBy=org");
+        Assert.Equal(HttpStatusCode.OK, getStatus);
+        var maz = JsonNode.Parse(text)!["items"]!.AsArray().Single(r => r!["key"]!.GetValue<string>() == "maz-sl")!;
+        Assert.Equal(1, maz["done"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Get(client, "/api/v1/reports/open-items?groupBy=colour")).Status);
+    }
+
+    public void Dispose()
+    {
+        _smtp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Directory.Delete(_data, recursive: true);
+    }
+}

@@ -1,0 +1,175 @@
+using Followups.Contracts;
+using Followups.Storage;
+using Followups.TaskPlanner.Calendars;
+using Followups.TaskPlanner.Deadlines;
+using Followups.TaskPlanner.Organisations;
+using Followups.TaskPlanner.Planning;
+using Followups.TaskPlanner.Tasks;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using TaskStatus = Followups.TaskPlanner.Tasks.TaskStatus;
+
+namespace Followups.UnitTests;
+
+/// <summary>Time travel with <see cref="FakeTimeProvider"/> over the LiteDB adapter in a temporary folder, whose version guard is the real one.</summary>
+public sealed class DeadlineSchedulerTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "followups-deadlines-" + Guid.NewGuid().ToString("N"));
+    private readonly LiteDbDatabases _databases;
+    private readonly IDocumentStore<FollowupTask> _tasks;
+    private readonly IDocumentStore<ResponsibleOrganisation> _organisations;
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
+
+    public DeadlineSchedulerTests()
+    {
+        _databases = new LiteDbDatabases(_folder);
+        _tasks = new LiteDbDocumentStore<FollowupTask>(_databases.Get("planner"), "tasks", [t => t.DueDate, t => t.IsOpen, t => t.Settled]);
+        _organisations = new LiteDbDocumentStore<ResponsibleOrganisation>(_databases.Get("planner"), "organisations", []);
+    }
+
+    private DeadlineScheduler Scheduler() => new(
+        _tasks,
+        new PlanningContext(PlannerTests.Playbooks, NationalCalendars.Embedded, _organisations, Options.Create(new PlannerOptions()), _clock),
+        Options.Create(new PlannerOptions()),
+        _clock,
+        NullLogger<DeadlineScheduler>.Instance);
+
+    private async Task<FollowupTask> Store(TaskStatus status = TaskStatus.Assigned)
+    {
+        var task = TaskLifecycleTests.NewTask(status);
+        await _tasks.Insert(task);
+        return task;
+    }
+
+    private async Task<List<string>> Notices(string id) =>
+        (await _tasks.Find(id))!.Pending.Select(p => p.Type.Split(',')[0].Split('.')[^1]).ToList();
+
+    private async Task At(int year, int month, int day, params DeadlineScheduler[] schedulers)
+    {
+        _clock.SetUtcNow(new DateTimeOffset(year, month, day, 8, 0, 0, TimeSpan.Zero));
+        await Task.WhenAll(schedulers.Select(s => s.ScanOnce(CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task Due_soon_overdue_and_escalation_each_fire_exactly_once_as_time_passes()
+    {
+        // Due Friday 11 December 2026 on Monday-to-Friday days (the holder is not in the read copy).
+        var task = await Store();
+        var scheduler = Scheduler();
+
+        await At(2026, 12, 7, scheduler);
+        Assert.Empty(await Notices(task.Id));
+        await At(2026, 12, 8, scheduler);
+        Assert.Equal(["TaskDueSoon"], await Notices(task.Id));
+        await At(2026, 12, 9, scheduler);
+        await At(2026, 12, 10, scheduler);
+        await At(2026, 12, 10, scheduler);
+        await At(2026, 12, 11, scheduler);
+        Assert.Equal(["TaskDueSoon", "TaskDueSoon"], await Notices(task.Id));
+        await At(2026, 12, 14, scheduler);
+        await At(2026, 12, 17, scheduler);
+        Assert.Equal(["TaskDueSoon", "TaskDueSoon", "TaskOverdue"], await Notices(task.Id));
+        await At(2026, 12, 18, scheduler);
+        await At(2026, 12, 21, scheduler);
+        await At(2027, 1, 30, scheduler);
+
+        Assert.Equal(["TaskDueSoon", "TaskDueSoon", "TaskOverdue", "TaskEscalated"], await Notices(task.Id));
+        var stored = (await _tasks.Find(task.Id))!;
+        Assert.True(stored.Settled);
+        Assert.Equal([3, 1], stored.Pending.Take(2).Select(p => ((TaskDueSoon)p.Materialise().Message).WorkingDaysLeft));
+    }
+
+    [Fact]
+    public async Task A_restarted_scheduler_and_a_second_instance_never_repeat_a_notice()
+    {
+        var tasks = new List<FollowupTask>();
+        for (var i = 0; i < 20; i++)
+        {
+            tasks.Add(await Store());
+        }
+
+        await At(2026, 12, 8, Scheduler(), Scheduler());
+        await At(2026, 12, 8, Scheduler());
+        await At(2026, 12, 14, Scheduler(), Scheduler());
+        await At(2026, 12, 18, Scheduler(), Scheduler());
+        await At(2026, 12, 18, Scheduler());
+
+        foreach (var task in tasks)
+        {
+            Assert.Equal(["TaskDueSoon", "TaskOverdue", "TaskEscalated"], await Notices(task.Id));
+        }
+    }
+
+    [Fact]
+    public async Task A_new_deadline_is_chased_again_and_the_national_calendar_counts()
+    {
+        await _organisations.Insert(new ResponsibleOrganisation { Id = "maz", Country = "BY", Revision = 1 });
+        var task = await Store();
+        var scheduler = Scheduler();
+        await At(2026, 12, 14, scheduler);
+        Assert.Equal(["TaskOverdue"], await Notices(task.Id));
+
+        var stored = (await _tasks.Find(task.Id))!;
+        stored.ChangeDeadline(new DateOnly(2027, 1, 5), "extension approved", "secretariat", _clock.GetUtcNow());
+        Assert.True(await _tasks.Replace(stored));
+
+        // BY: 1 and 2 January 2027 are holidays, so on Wednesday 30 December three working days remain (31 Dec, 4 and 5 Jan).
+        await At(2026, 12, 30, scheduler);
+        Assert.Equal(["TaskOverdue", "TaskDueSoon"], await Notices(task.Id));
+        Assert.Equal(3, ((TaskDueSoon)(await _tasks.Find(task.Id))!.Pending[^1].Materialise().Message).WorkingDaysLeft);
+    }
+
+    [Fact]
+    public async Task Planned_done_and_off_control_tasks_are_not_chased()
+    {
+        var planned = await Store(TaskStatus.Planned);
+        var done = await Store(TaskStatus.Done);
+        var offControl = TaskLifecycleTests.NewTask();
+        TaskLifecycle.TakeOffControl(offControl, "closed", "secretariat", _clock.GetUtcNow());
+        await _tasks.Insert(offControl);
+
+        await At(2026, 12, 21, Scheduler());
+
+        Assert.Empty(await Notices(planned.Id));
+        Assert.Empty(await Notices(done.Id));
+        Assert.Empty(await Notices(offControl.Id));
+    }
+
+    [Fact]
+    public async Task The_hosted_scheduler_ticks_on_the_injected_clock()
+    {
+        var task = await Store();
+        var scheduler = Scheduler();
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            // Nothing is owed on 7 December; a day later on the fake clock the timer fires and the notice is stored.
+            Assert.Empty(await Notices(task.Id));
+            _clock.Advance(TimeSpan.FromDays(1));
+            await Until(async () => (await Notices(task.Id)).Count == 1);
+            Assert.Equal(["TaskDueSoon"], await Notices(task.Id));
+        }
+        finally
+        {
+            await scheduler.StopAsync(CancellationToken.None);
+        }
+    }
+
+    // Waits for background work without asserting how long it takes; a generous bound only stops a hung test.
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 2000 && !await condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(await condition());
+    }
+
+    public void Dispose()
+    {
+        _databases.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+}

@@ -1,0 +1,124 @@
+using Followups.ServiceDefaults;
+using Followups.TaskPlanner.Reports;
+using Followups.TaskPlanner.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using TaskStatus = Followups.TaskPlanner.Tasks.TaskStatus;
+
+namespace Followups.UnitTests;
+
+public sealed class ManagerQueryTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = new(2026, 12, 14);
+
+    private static (TaskQuery Query, Dictionary<string, string[]> Errors) Parse(string query)
+    {
+        var errors = new FieldErrors();
+        var parsed = TaskQuery.Parse(new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query)), errors);
+        return (parsed, errors.ToDictionary());
+    }
+
+    private static FollowupTask Task(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null)
+    {
+        var task = TaskLifecycleTests.NewTask(status);
+        (task.ResponsibleOrg, task.Area, task.DueDate, task.CompletedOn) = (org, area, due, completed);
+        return task;
+    }
+
+    [Fact]
+    public void Each_bad_query_parameter_is_named_with_its_reason()
+    {
+        var (_, errors) = Parse("status=lost&overdue=maybe&dueBefore=2026-13-01&dueAfter=tomorrow&limit=-3&cursor=%%%");
+
+        Assert.Equal(["cursor", "dueAfter", "dueBefore", "limit", "overdue", "status"], errors.Keys.Order());
+        Assert.Contains("inProgress", errors["status"][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_good_query_parses_and_the_page_size_is_capped_at_200()
+    {
+        var (query, errors) = Parse("org=maz&status=inProgress&area=peat&agreementId=a1&overdue=true&dueAfter=2026-12-01&dueBefore=2026-12-31&limit=5000");
+
+        Assert.Empty(errors);
+        Assert.Equal(new TaskQuery("maz", TaskStatus.InProgress, "peat", "a1", true, new DateOnly(2026, 12, 31), new DateOnly(2026, 12, 1), 200, 0), query);
+        Assert.Equal(400, Parse("cursor=" + TaskQuery.EncodeCursor(400)).Query.Offset);
+    }
+
+    [Fact]
+    public void The_query_filter_selects_what_managers_ask_for()
+    {
+        var tasks = new[]
+        {
+            Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10)),
+            Task("maz", "transport", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 9)),
+            Task("mtz", "agriculture", TaskStatus.InProgress, new DateOnly(2026, 12, 20)),
+        };
+        tasks[1].IsOpen = false;
+
+        var overdue = Parse("overdue=true").Query.Filter(Today).Compile();
+        var maz = Parse("org=maz&status=done").Query.Filter(Today).Compile();
+        var window = Parse("dueAfter=2026-12-15&dueBefore=2026-12-31").Query.Filter(Today).Compile();
+
+        Assert.Equal([tasks[0]], tasks.Where(overdue));
+        Assert.Equal([tasks[1]], tasks.Where(maz));
+        Assert.Equal([tasks[2]], tasks.Where(window));
+    }
+
+    [Fact]
+    public void Open_items_report_counts_open_overdue_done_and_the_on_time_share()
+    {
+        var tasks = new[]
+        {
+            Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10)),
+            Task("maz", "transport", TaskStatus.Accepted, new DateOnly(2026, 12, 20)),
+            Task("maz", "transport", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 9)),
+            Task("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11)),
+            Task("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10)),
+        };
+        foreach (var t in tasks.Where(t => t.Status is TaskStatus.Done or TaskStatus.Cancelled))
+        {
+            t.IsOpen = false;
+        }
+
+        var byOrg = OpenItemsReport.Build(tasks, "org", Today);
+        var byArea = OpenItemsReport.Build(tasks, "area", Today);
+
+        Assert.Equal([new OpenItemsRow("maz", 2, 1, 2, 1, 0.5), new OpenItemsRow("mtz", 0, 0, 0, 0, null)], byOrg);
+        Assert.Equal(["peat", "transport"], byArea.Select(r => r.Key));
+    }
+
+    [Fact]
+    public void Csv_export_has_a_header_and_one_escaped_row_per_task()
+    {
+        var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        task.Title = "=HYPERLINK(\"x\"), \"quoted\"";
+
+        var lines = TaskExports.ToCsv([task], Today).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("Id,AgreementId,CommitmentKey,StepKey,Title,Area,ResponsibleOrg,Role,Status,OriginalDueDate,DueDate,Overdue", lines[0], StringComparison.Ordinal);
+        Assert.Contains(",maz,lead,assigned,2026-12-11,2026-12-10,True,", lines[1], StringComparison.Ordinal);
+        Assert.Contains("\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\"", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ICalendar_feed_parses_back_with_one_all_day_event_per_task()
+    {
+        var first = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        var second = Task("maz", "peat", TaskStatus.InProgress, new DateOnly(2027, 1, 11));
+        second.Provisional = true;
+
+        var text = TaskExports.ToICalendar("maz", [first, second], Now);
+        var calendar = Ical.Net.Calendar.Load(text)!;
+
+        Assert.Equal(2, calendar.Events.Count);
+        var events = calendar.Events.OrderBy(e => e.DtStart!.Date).ToList();
+        Assert.Equal($"{first.Id}@followups", events[0].Uid);
+        Assert.Equal(first.Title, events[0].Summary);
+        Assert.Equal(new DateOnly(2026, 12, 10), events[0].DtStart!.Date);
+        Assert.False(events[0].DtStart!.HasTime);
+        Assert.Equal(Now.UtcDateTime, events[0].DtStamp!.AsUtc);
+        Assert.Contains("Provisional", events[1].Description, StringComparison.Ordinal);
+    }
+}
