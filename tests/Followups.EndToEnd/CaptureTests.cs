@@ -112,6 +112,18 @@ public sealed class CaptureTests(StandaloneHost standalone) : IClassFixture<Stan
         Assert.Equal(("cancelled", "Postponed to the next commission"), (peat["status"]!.GetValue<string>(), peat["cancellationReason"]!.GetValue<string>()));
 
         Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, $"/api/v1/agreements/{id}/versions/3", null)).Status);
+
+        // The amendment reached the planner as an event: the added commitment is planned, the cancelled one's tasks cancelled.
+        var api = new Api(Client);
+        await Api.WaitUntil(
+            async () =>
+            {
+                var tasks = await api.Tasks($"agreementId={id}&limit=200");
+                return tasks.Any(t => t!["commitmentKey"]!.GetValue<string>() == "trolleybuses")
+                    && tasks.Where(t => t!["commitmentKey"]!.GetValue<string>() == "peat").All(t => t!["status"]!.GetValue<string>() == "cancelled");
+            },
+            TimeSpan.FromSeconds(30),
+            "the planner applied amendment 2");
     }
 
     [Fact]
