@@ -114,7 +114,7 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
     }
 
     /// <summary>Polls until <paramref name="done"/> holds, and returns how long that took.</summary>
-    public static async Task<TimeSpan> WaitUntil(Func<Task<bool>> done, TimeSpan timeout, string what)
+    public static async Task<TimeSpan> WaitUntil(Func<Task<bool>> done, TimeSpan timeout, string what, Func<string>? state = null)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
@@ -127,7 +127,7 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
             await Task.Delay(25);
         }
 
-        throw new TimeoutException($"Not within {timeout}: {what}");
+        throw new TimeoutException($"Not within {timeout}: {what}{(state is null ? "" : $"; {state()}")}");
     }
 
     private static async Task<JsonArray> Items(HttpClient client, string path)

@@ -20,6 +20,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
     [
         "--Bus:RetryLimit=2", "--Bus:RetryMinInterval=00:00:00.200", "--Bus:RetryMaxInterval=00:00:01",
         "--Bus:RedeliveryDelays=00:00:02,00:00:05,00:00:10,00:00:20,00:00:40",
+        "--Notifier:Delivery:SendingLease=00:00:15",
     ];
 
     private async Task<ServiceProcess> Start(string project, string instance, params string[] extra)
@@ -79,7 +80,7 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
         }
 
         accepted.AddRange(await Stream.Post(api, "-fk", 4));
-        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fk", _smtp, output);
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fk", _smtp, output, notifierKilled: true);
         await ExpectNothingStuck(capture, planner, notifier);
     }
 
