@@ -35,6 +35,7 @@ public static class NotifierModule
             x.AddConsumer<TaskOverdueConsumer>(typeof(TaskOverdueConsumerDefinition));
             x.AddConsumer<TaskEscalatedConsumer>(typeof(TaskEscalatedConsumerDefinition));
             x.AddConsumer<TaskExtensionDecidedConsumer>(typeof(TaskExtensionDecidedConsumerDefinition));
+            x.AddConsumer<TaskCancelledNoticeConsumer>(typeof(TaskCancelledNoticeConsumerDefinition));
         });
         return builder;
     }

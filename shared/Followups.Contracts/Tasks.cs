@@ -65,7 +65,8 @@ public record TaskCancelled(
     string CommitmentKey,
     string ResponsibleOrg,
     string Reason,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? Title = null);
 
 /// <summary>A task was completed with its report.</summary>
 public record TaskCompleted(

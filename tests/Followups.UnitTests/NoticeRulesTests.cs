@@ -124,6 +124,23 @@ public sealed class NoticeRulesTests
     }
 
     [Fact]
+    public void A_cancelled_task_is_told_to_the_organisation_that_held_it_once_in_its_language()
+    {
+        var cancelled = new TaskCancelled("task-1", "agr-1", "peat", "maz", "Postponed to the next commission", At, "Peat processing proposal");
+
+        var notices = NoticeRules.ForTaskCancelled(cancelled, Directory);
+        var again = NoticeRules.ForTaskCancelled(cancelled, Directory);
+
+        Assert.Equal(["maz/email", "maz/webhook"], notices.Select(n => $"{n.RecipientOrg}/{n.Channel}"));
+        Assert.Equal(notices.Select(n => n.Id), again.Select(n => n.Id));
+        var ru = Templates.Render("ru", "МАЗ", [notices[0].Facts], "http://127.0.0.1:5080");
+        var en = Templates.Render("en", "MAZ", [notices[0].Facts], "http://127.0.0.1:5080");
+        Assert.Contains("Поручение отменено: Peat processing proposal", ru.Text, StringComparison.Ordinal);
+        Assert.Contains("Основание: Postponed to the next commission", ru.Text, StringComparison.Ordinal);
+        Assert.Contains("Task cancelled: Peat processing proposal", en.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Immediate_notices_wait_only_for_the_burst_to_settle()
     {
         var due = DigestWindows.DueAt(new DigestPreference(), Channels.Email, At, TimeSpan.FromSeconds(10));

@@ -118,6 +118,13 @@ public sealed class TaskExtensionDecidedConsumer(NoticeRecorder recorder) : ICon
         recorder.Record([context.Message.ResponsibleOrg], d => NoticeRules.ForExtensionDecided(context.Message, d), context.CancellationToken);
 }
 
+/// <summary>Tells the organisation that held a task that it was cancelled.</summary>
+public sealed class TaskCancelledNoticeConsumer(NoticeRecorder recorder) : IConsumer<TaskCancelled>
+{
+    public Task Consume(ConsumeContext<TaskCancelled> context) =>
+        recorder.Record([context.Message.ResponsibleOrg], d => NoticeRules.ForTaskCancelled(context.Message, d), context.CancellationToken);
+}
+
 /// <summary>Queue and failure policy shared by the notice consumers: each on its own queue, with the project's retries.</summary>
 public abstract class NoticeConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
@@ -140,3 +147,5 @@ public sealed class TaskOverdueConsumerDefinition() : NoticeConsumerDefinition<T
 public sealed class TaskEscalatedConsumerDefinition() : NoticeConsumerDefinition<TaskEscalatedConsumer>("notifier-task-escalated");
 
 public sealed class TaskExtensionDecidedConsumerDefinition() : NoticeConsumerDefinition<TaskExtensionDecidedConsumer>("notifier-task-extension-decided");
+
+public sealed class TaskCancelledNoticeConsumerDefinition() : NoticeConsumerDefinition<TaskCancelledNoticeConsumer>("notifier-task-cancelled");

@@ -93,6 +93,17 @@ public static class NoticeRules
             Approved = e.Approved, RequestedDueDate = e.RequestedDueDate, Reason = e.Reason, ResponsibleOrg = e.ResponsibleOrg,
         });
 
+    /// <summary>
+    /// A cancelled task is told to the organisation that held it, so that work stops; this is also how the organisations
+    /// of a commitment cancelled by an amendment hear of it, as the amendment carries only the commitment's key.
+    /// </summary>
+    public static IReadOnlyList<Notice> ForTaskCancelled(TaskCancelled e, IReadOnlyDictionary<string, Recipient> directory) =>
+        To([e.ResponsibleOrg], $"task-cancelled:{e.TaskId}", ContactRoles.Tasks, directory, new NoticeFacts
+        {
+            Kind = NoticeKinds.TaskCancelled, AgreementId = e.AgreementId, TaskId = e.TaskId, CommitmentKey = e.CommitmentKey,
+            Title = e.Title ?? e.CommitmentKey, Reason = e.Reason, ResponsibleOrg = e.ResponsibleOrg,
+        });
+
     /// <summary>The organisations an agreement event concerns, so that a consumer loads just those from the directory.</summary>
     public static IEnumerable<string> Involved(IEnumerable<AgreedCommitment> commitments) =>
         commitments.SelectMany(Roles).Select(r => r.Org).Distinct();

@@ -102,4 +102,5 @@ public static class NoticeKinds
     public const string TaskOverdue = "task-overdue";
     public const string TaskEscalated = "task-escalated";
     public const string ExtensionDecided = "extension-decided";
+    public const string TaskCancelled = "task-cancelled";
 }

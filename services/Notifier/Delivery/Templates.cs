@@ -101,6 +101,10 @@ public static class Templates
                     : ru ? $"Запрос на продление срока отклонён: {n.Title}" : $"Extension request rejected: {n.Title}",
                 Task(string.IsNullOrWhiteSpace(n.Reason) ? null : (ru ? "Основание: " : "Reason: ") + n.Reason),
                 link),
+            NoticeKinds.TaskCancelled => new Line(
+                ru ? $"Поручение отменено: {n.Title}" : $"Task cancelled: {n.Title}",
+                Task(string.IsNullOrWhiteSpace(n.Reason) ? null : (ru ? "Основание: " : "Reason: ") + n.Reason),
+                link),
             _ => new Line(n.Title ?? n.Kind, Task(), link),
         };
     }

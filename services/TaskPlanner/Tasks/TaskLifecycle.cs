@@ -114,7 +114,7 @@ public static class TaskLifecycle
         Close(task, TaskStatus.Cancelled);
         task.Record(now, actor, $"cancelled: {reason}");
         task.Raise(
-            new TaskCancelled(task.Id, task.AgreementId, task.CommitmentKey, task.ResponsibleOrg, reason, now),
+            new TaskCancelled(task.Id, task.AgreementId, task.CommitmentKey, task.ResponsibleOrg, reason, now, task.Title),
             DeterministicId.From("task-cancelled", task.Id));
     });
 
