@@ -23,7 +23,7 @@ public sealed class PrivateRabbitMq : IAsyncLifetime
             Scripts.Run("rabbitmq.sh", "ensure");
         }
 
-        Scripts.Run("rabbitmq-node.sh", "start", _name, Text(AmqpPort), Text(ManagementPort));
+        Scripts.Run("rabbitmq-node.sh", "start", _name, Text(AmqpPort), Text(ManagementPort), Text(ServiceProcess.FreePort()));
         _management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}") };
         _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
         return Task.CompletedTask;
