@@ -13,10 +13,13 @@ public static class AgreementCaptureModule
     public static IHostApplicationBuilder AddAgreementCapture(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDocumentStore<Agreement>(
-            Database, "agreements", a => a.RecordedAt, a => a.ConcludedOn, a => a.Organisations, a => a.PartyIds, a => a.Areas);
+            Database, "agreements", a => a.RecordedAt, a => a.ConcludedOn, a => a.Organisations, a => a.PartyIds, a => a.Areas, a => a.PlanPending);
         builder.Services.AddDocumentStore<AgreementReference>(Database, "references");
         builder.Services.AddSingleton(Vocabulary.Load(builder.Configuration["Capture:VocabularyFile"] ?? Vocabulary.DefaultFile));
         builder.AddOrganisationCopy<KnownOrganisation>(Database, "agreement-capture-organisation-changed");
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Capture:Reconciliation").Get<ReconciliationOptions>() ?? new ReconciliationOptions());
+        builder.Services.AddHostedService<ReconciliationSweep>();
+        builder.AddConsumers(x => x.AddConsumer<AgreementPlannedConsumer>(typeof(AgreementPlannedConsumerDefinition)));
         return builder;
     }
 

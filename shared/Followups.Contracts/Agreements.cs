@@ -55,5 +55,8 @@ public record AgreementAmended(
     string AmendedBy,
     DateTimeOffset AmendedAt);
 
+/// <summary>The planner has applied the agreement up to <see cref="Version"/>; capture's reconciliation sweep compares it with its own.</summary>
+public record AgreementPlanned(string AgreementId, int Version, DateTimeOffset At);
+
 /// <summary>A commitment taken out of an agreement by an amendment.</summary>
 public record CancelledCommitment(string Key, string Reason);

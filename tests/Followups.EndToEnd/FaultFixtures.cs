@@ -42,6 +42,16 @@ public sealed class PrivateRabbitMq : IAsyncLifetime
         return queues!.ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["messages"]?.GetValue<long>() ?? 0);
     }
 
+    /// <summary>Messages waiting in <paramref name="queue"/> right now, read by fetching and requeueing them (the queue statistics lag by seconds).</summary>
+    public async Task<int> WaitingIn(string queue)
+    {
+        using var response = await _management.PostAsJsonAsync($"/api/queues/%2F/{queue}/get", new { count = 100, ackmode = "ack_requeue_true", encoding = "auto" });
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonArray>())!.Count : 0;
+    }
+
+    /// <summary>Deletes every message waiting in <paramref name="queue"/>.</summary>
+    public async Task Purge(string queue) => (await _management.DeleteAsync($"/api/queues/%2F/{queue}/contents")).EnsureSuccessStatusCode();
+
     public Task Publish<T>(T message) where T : class => RabbitMq.Publish((ushort)AmqpPort, "/", message);
 
     public Task DisposeAsync()

@@ -161,6 +161,30 @@ public sealed class FaultTests(PrivateRabbitMq rabbit, ITestOutputHelper output)
         Assert.Equal(accepted.Count, agreements.Count(a => a!["commitments"]![0]!["lead"]!.GetValue<string>().EndsWith("-fs", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task A_message_lost_on_the_way_is_healed_by_the_reconciliation_sweep()
+    {
+        string[] reconcileFast = ["--Storage:Provider=LiteDb", "--Capture:Reconciliation:After=00:00:03", "--Capture:Reconciliation:Interval=00:00:01"];
+        var (capture, planner, notifier, api) = await StartAll(reconcileFast);
+        await api.RegisterSeedOrganisations("-fr");
+        await planner.Kill();
+
+        var accepted = await Stream.Post(api, "-fr", 2);
+        // The events reached the broker; now they are lost, as if a queue had been purged by mistake.
+        var waiting = 0;
+        await Api.WaitUntil(
+            async () => (waiting = await rabbit.WaitingIn("task-planner-agreement-recorded")) == 2,
+            TimeSpan.FromSeconds(30),
+            "both events queued",
+            () => $"{waiting} waiting");
+        await rabbit.Purge("task-planner-agreement-recorded");
+
+        await planner.Start();
+        await Stream.ExpectEachPlannedAndNotifiedOnce(api, accepted, "-fr", _smtp, output);
+        Assert.Contains("its events are published again", capture.Output, StringComparison.Ordinal);
+        await ExpectNothingStuck(capture, planner, notifier);
+    }
+
     private static async Task<List<(string, JsonObject)>> IgnoringRefusals(Task<List<(string, JsonObject)>> posting, bool captureKilled)
     {
         try

@@ -123,4 +123,29 @@ public sealed class AmendmentTests
         Assert.Equal(1, agreement.Revision);
         Assert.Empty(agreement.Pending);
     }
+
+    [Fact]
+    public void Reconciliation_republishes_the_unplanned_versions_with_their_original_ids_and_content()
+    {
+        var agreement = Recorded();
+        Amendments.Apply(agreement, Check(agreement, new AmendmentRequest(1, null, null, [new CancelRequest("elevators", "Postponed")], null)).Change!, "s", Now);
+        var original = agreement.Pending.Single();
+        agreement.Pending.Clear();
+        agreement.PlannedVersion = 0;
+
+        Reconciliation.Republish(agreement, Now.AddMinutes(5));
+
+        Assert.Equal(2, agreement.Pending.Count);
+        var recorded = (AgreementRecorded)agreement.Pending[0].Materialise().Message;
+        Assert.Equal((1, 2), (recorded.Version, recorded.Commitments.Count));
+        Assert.Equal(Amendments.RecordedMessageId(agreement.Id), agreement.Pending[0].MessageId);
+        Assert.Equal(original.MessageId, agreement.Pending[1].MessageId);
+        Assert.Equal(original.Body, agreement.Pending[1].Body);
+        Assert.Equal(Now.AddMinutes(5), agreement.ReconciledAt);
+
+        agreement.Pending.Clear();
+        agreement.PlannedVersion = 1;
+        Reconciliation.Republish(agreement, Now);
+        Assert.Equal(2, ((AgreementAmended)Assert.Single(agreement.Pending).Materialise().Message).Version);
+    }
 }

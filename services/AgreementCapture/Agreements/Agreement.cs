@@ -23,7 +23,15 @@ public sealed class Agreement : AggregateDocument
     /// <summary>Every version's change, oldest first; version 1 adds all the original commitments.</summary>
     public List<AgreementChange> History { get; set; } = [];
 
+    /// <summary>The last version the planner reported applied (<c>AgreementPlanned</c>).</summary>
+    public int PlannedVersion { get; set; }
+
+    /// <summary>When the reconciliation sweep last republished this agreement's unplanned versions.</summary>
+    public DateTimeOffset? ReconciledAt { get; set; }
+
     // Derived from the record on every change, so that listing filters are plain indexed queries on both engines.
+    public bool PlanPending { get; set; }
+    public DateTimeOffset ChangedAt { get; set; }
     public List<string> PartyIds { get; set; } = [];
     public List<string> Organisations { get; set; } = [];
     public List<string> Areas { get; set; } = [];
@@ -36,6 +44,8 @@ public sealed class Agreement : AggregateDocument
         Organisations = active.SelectMany(c => c.OrganisationIds()).Distinct(StringComparer.Ordinal).ToList();
         Areas = active.Select(c => c.Area).Distinct(StringComparer.Ordinal).ToList();
         SearchText = string.Join('\n', Commitments.Select(c => c.Summary).Prepend(Reference ?? "").Prepend(Title)).ToLowerInvariant();
+        PlanPending = Revision > PlannedVersion;
+        ChangedAt = History.Count > 0 ? History[^1].At : RecordedAt;
     }
 
     public AgreementRecorded ToRecorded() => new(

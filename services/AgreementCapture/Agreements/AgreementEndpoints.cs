@@ -84,7 +84,7 @@ public static class AgreementEndpoints
             },
         ];
         agreement.RefreshDerived();
-        agreement.Raise(agreement.ToRecorded(), DeterministicId.From("agreement-recorded", id, "1"));
+        agreement.Raise(agreement.ToRecorded(), Amendments.RecordedMessageId(id));
         if (!await store.Insert(agreement, cancellationToken))
         {
             // The same key won a race a moment ago: answer as for a retry.

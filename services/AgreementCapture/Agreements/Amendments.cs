@@ -108,17 +108,23 @@ public static class Amendments
         agreement.Revision = change.Version;
         agreement.History.Add(change);
         agreement.RefreshDerived();
-        agreement.Raise(
-            new AgreementAmended(
-                agreement.Id,
-                agreement.Revision,
-                change.Added.Select(c => c.ToContract()).ToList(),
-                change.Changed.Select(c => c.After.ToContract()).ToList(),
-                change.Cancelled.Select(c => new CancelledCommitment(c.Key, c.Reason)).ToList(),
-                by,
-                at),
-            DeterministicId.From("agreement-amended", agreement.Id, agreement.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        agreement.Raise(AmendedEvent(agreement.Id, change), AmendedMessageId(agreement.Id, change.Version));
     }
+
+    /// <summary>The event of one amendment, the same whenever it is built from the history.</summary>
+    public static AgreementAmended AmendedEvent(string agreementId, AgreementChange change) => new(
+        agreementId,
+        change.Version,
+        change.Added.Select(c => c.ToContract()).ToList(),
+        change.Changed.Select(c => c.After.ToContract()).ToList(),
+        change.Cancelled.Select(c => new CancelledCommitment(c.Key, c.Reason)).ToList(),
+        change.By,
+        change.At);
+
+    public static Guid AmendedMessageId(string agreementId, int version) =>
+        DeterministicId.From("agreement-amended", agreementId, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static Guid RecordedMessageId(string agreementId) => DeterministicId.From("agreement-recorded", agreementId, "1");
 
     /// <summary>The agreement as it stood at <paramref name="version"/>, rebuilt by replaying its history.</summary>
     public static Agreement AsOf(Agreement agreement, int version)

@@ -38,6 +38,7 @@ public sealed class AgreementRecordedConsumer(
             plan.Remember(commitment, commitmentPlan.Compressed);
         }
 
+        plan.Raise(new AgreementPlanned(agreement.AgreementId, agreement.Version, now), AgreementPlan.PlannedMessageId(agreement.AgreementId, agreement.Version));
         await plans.Insert(plan, context.CancellationToken);
     }
 }
