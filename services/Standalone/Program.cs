@@ -1,4 +1,5 @@
 using Followups.AgreementCapture;
+using Followups.Dashboard;
 using Followups.Notifier;
 using Followups.ServiceDefaults;
 using Followups.Standalone.Demo;
@@ -11,12 +12,14 @@ builder.AddTaskPlanner();
 builder.AddNotifier();
 builder.AddFollowupsBus();
 builder.AddDemoWhenAsked(args);
+builder.AddDashboard();
 
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapAgreementCapture();
 app.MapTaskPlanner();
 app.MapNotifier();
+app.MapDashboard();
 app.MapDefaultEndpoints();
 app.Run();
 
