@@ -2,11 +2,13 @@ using Followups.AgreementCapture;
 using Followups.Dashboard;
 using Followups.Notifier;
 using Followups.ServiceDefaults;
+using Followups.Standalone.Clock;
 using Followups.Standalone.Demo;
 using Followups.TaskPlanner;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => a != DemoLoader.Switch).ToArray());
 builder.AddServiceDefaults();
+builder.AddClockOffsetWhenSet();
 builder.AddAgreementCapture();
 builder.AddTaskPlanner();
 builder.AddNotifier();

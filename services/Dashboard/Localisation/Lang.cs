@@ -37,6 +37,7 @@ public sealed class Lang
     /// <summary>The text in the page language; English is the key, so a missing translation shows English, not a blank.</summary>
     public string this[string english] =>
         Ru && Russian.Texts.TryGetValue(english, out var ru) ? ru
+        : !Ru && English.Texts.TryGetValue(english, out var en) ? en
         : english.IndexOf(':') is > 0 and var colon && !english.Contains(' ') ? english[(colon + 1)..] // "status:done" in English is "done"
         : english;
 
