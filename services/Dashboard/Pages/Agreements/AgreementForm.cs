@@ -76,6 +76,18 @@ public sealed class AgreementForm(IFormCollection? form)
         ["notes"] = Text($"{prefix}.notes"),
     };
 
+    /// <summary>
+    /// Empty rows are not sent, so the API's <c>commitments[1]</c> may be the form's third row: its messages are moved
+    /// back to the row they belong to. <paramref name="sent"/> maps each sent path to the form's.
+    /// </summary>
+    public static Dictionary<string, string[]> Renumber(IReadOnlyDictionary<string, string[]> errors, IReadOnlyDictionary<string, string> sent) =>
+        errors.ToDictionary(
+            e => sent.FirstOrDefault(s => e.Key.StartsWith(s.Key + ".", StringComparison.OrdinalIgnoreCase) || e.Key.Equals(s.Key, StringComparison.OrdinalIgnoreCase)) is { Key: not null } hit
+                ? hit.Value + e.Key[hit.Key.Length..]
+                : e.Key,
+            e => e.Value,
+            StringComparer.OrdinalIgnoreCase);
+
     public static readonly string[] CommitmentFields = ["key", "summary", "area", "kind", "lead", "coExecutors", "counterparts", "controller", "dueDate", "notes"];
 
     private void Error(string field, string message)

@@ -49,7 +49,7 @@ public sealed class EnterAgreementModel(FollowupsApi api, Lang lang, TimeProvide
                 return Redirect($"/ui/agreements/{Uri.EscapeDataString(result.Value.Id)}?recorded=true");
             }
 
-            Failure = result with { Errors = Renumber(result.Errors) };
+            Failure = result with { Errors = AgreementForm.Renumber(result.Errors, _sent) };
         }
 
         Response.StatusCode = 422;
@@ -134,18 +134,6 @@ public sealed class EnterAgreementModel(FollowupsApi api, Lang lang, TimeProvide
             ["commitments"] = commitments,
         };
     }
-
-    /// <summary>
-    /// Empty rows are not sent, so the API's <c>commitments[1]</c> may be the form's third row: its messages are moved
-    /// back to the row they belong to.
-    /// </summary>
-    private Dictionary<string, string[]> Renumber(IReadOnlyDictionary<string, string[]> errors) =>
-        errors.ToDictionary(
-            e => _sent.FirstOrDefault(s => e.Key.StartsWith(s.Key + ".", StringComparison.OrdinalIgnoreCase) || e.Key.Equals(s.Key, StringComparison.OrdinalIgnoreCase)) is { Key: not null } hit
-                ? hit.Value + e.Key[hit.Key.Length..]
-                : e.Key,
-            e => e.Value,
-            StringComparer.OrdinalIgnoreCase);
 
     private readonly Dictionary<string, string> _sent = [];
 
