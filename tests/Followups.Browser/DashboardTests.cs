@@ -55,6 +55,16 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await Assertions.Expect(_page.Locator("#versions tbody tr")).ToHaveCountAsync(1);
         await Screenshots.Take(_page, "02-agreement");
 
+        // The secretariat amends it: the elevators' deadline moves, and the versions show who changed what.
+        await _page.ClickAsync("a[href$='/amend']");
+        await _page.FillAsync("#change-1-dueDate", Iso(_today.AddDays(120)));
+        await _page.FillAsync("#note", "Deadline agreed by letter");
+        await Screenshots.Take(_page, "10-amend");
+        await _page.ClickAsync("#record");
+        await _page.WaitForURLAsync(new Regex("recorded=true"));
+        await Assertions.Expect(_page.Locator("#versions tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(_page.Locator("#versions tbody tr").Nth(1)).ToContainTextAsync("elevators (dueDate)");
+
         // The manager filters the open items by one organisation.
         await _page.GotoAsync(_host.Url + "/ui");
         await Assertions.Expect(_page.Locator("#tasks tbody tr").First).ToBeVisibleAsync();
@@ -84,6 +94,18 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await Assertions.Expect(_page.Locator("#task-status")).ToHaveTextAsync("in progress");
         await Assertions.Expect(_page.Locator("#task-percent")).ToHaveTextAsync("40%");
         await Assertions.Expect(_page.Locator("#progress tbody tr")).ToContainTextAsync("Draft commercial proposal");
+
+        // An extension is requested and approved: the current deadline moves, the original one stays visible.
+        var original = await _page.Locator("#task-due").InnerTextAsync();
+        await _page.FillAsync("#extension-date", Iso(_today.AddDays(200)));
+        await _page.FillAsync("#extension-reason", "Waiting for Kirov's budget decision");
+        await _page.ClickAsync("form[aria-labelledby=extension-title] button");
+        await Assertions.Expect(_page.Locator("form[aria-labelledby=decide-title]")).ToContainTextAsync(Iso(_today.AddDays(200)));
+        await _page.FillAsync("#decide-reason", "Agreed with the controller");
+        await _page.ClickAsync("form[aria-labelledby=decide-title] button[value=approve]");
+        await Assertions.Expect(_page.Locator("#task-original-due")).ToHaveTextAsync(original);
+        await Assertions.Expect(_page.Locator("#task-due")).Not.ToHaveTextAsync(original);
+        await Assertions.Expect(_page.Locator("#deadline-changes tbody tr")).ToHaveCountAsync(1);
         await Screenshots.Take(_page, "03-task");
 
         await _page.GotoAsync(_host.Url + "/ui/directory");

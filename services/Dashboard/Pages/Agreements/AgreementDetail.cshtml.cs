@@ -19,7 +19,7 @@ public sealed class AgreementDetailModel(FollowupsApi api, Lang lang, TimeProvid
         var agreement = Api.Get<AgreementItem>(Service.Capture, $"api/v1/agreements/{escaped}", ct);
         var versions = Api.Get<List<VersionSummary>>(Service.Capture, $"api/v1/agreements/{escaped}/versions", ct);
         var tasks = Api.Get<Page<TaskItem>>(Service.Planner, $"api/v1/tasks?agreementId={escaped}&limit=200", ct);
-        var organisations = Api.Get<Page<OrganisationItem>>(Service.Notifier, "api/v1/organisations?limit=200", ct);
+        var organisations = Directory(ct);
 
         var found = await agreement;
         if (found.Status == 404)
@@ -32,7 +32,7 @@ public sealed class AgreementDetailModel(FollowupsApi api, Lang lang, TimeProvid
         Agreement = Take(found, null!);
         Versions = Take(await versions, []);
         TasksByCommitment = Take(await tasks, new Page<TaskItem>([], null)).Items.ToLookup(t => t.CommitmentKey);
-        Organisations = Take(await organisations, new Page<OrganisationItem>([], null)).Items.ToDictionary(o => o.Id, o => o.NameIn(T.Code));
+        Organisations = (await organisations).ToDictionary(o => o.Id, o => o.NameIn(T.Code));
         return Page();
     }
 

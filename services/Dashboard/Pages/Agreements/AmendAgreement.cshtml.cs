@@ -79,8 +79,7 @@ public sealed class AmendAgreementModel(FollowupsApi api, Lang lang, TimeProvide
     private async Task<bool> Load(string id, CancellationToken ct)
     {
         var agreement = Api.Get<AgreementItem>(Service.Capture, $"api/v1/agreements/{Uri.EscapeDataString(id)}", ct);
-        Organisations = Take(await Api.Get<Page<OrganisationItem>>(Service.Notifier, "api/v1/organisations?limit=200", ct), new Page<OrganisationItem>([], null))
-            .Items.OrderBy(o => o.NameIn(T.Code)).ToList();
+        Organisations = await Directory(ct);
         var found = await agreement;
         if (found.Status == 404)
         {

@@ -138,6 +138,5 @@ public sealed class EnterAgreementModel(FollowupsApi api, Lang lang, TimeProvide
     private readonly Dictionary<string, string> _sent = [];
 
     private async Task LoadDirectory(CancellationToken ct) =>
-        Organisations = Take(await Api.Get<Page<OrganisationItem>>(Service.Notifier, "api/v1/organisations?limit=200", ct), new Page<OrganisationItem>([], null))
-            .Items.OrderBy(o => o.NameIn(T.Code)).ToList();
+        Organisations = await Directory(ct);
 }

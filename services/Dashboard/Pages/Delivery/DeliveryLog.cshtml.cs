@@ -42,8 +42,7 @@ public sealed class DeliveryLogModel(FollowupsApi api, Lang lang, TimeProvider c
         if (!string.IsNullOrWhiteSpace(Status)) { query += "&status=" + Uri.EscapeDataString(Status); }
         if (!string.IsNullOrWhiteSpace(Channel)) { query += "&channel=" + Uri.EscapeDataString(Channel); }
         var notifications = Api.Get<Page<NotificationItem>>(Service.Notifier, query, ct);
-        var organisations = await Api.Get<Page<OrganisationItem>>(Service.Notifier, "api/v1/organisations?limit=200", ct);
-        Organisations = Take(organisations, new Page<OrganisationItem>([], null)).Items.ToDictionary(o => o.Id, o => o.NameIn(T.Code));
+        Organisations = (await Directory(ct)).ToDictionary(o => o.Id, o => o.NameIn(T.Code));
         Notifications = Take(await notifications, new Page<NotificationItem>([], null)).Items;
     }
 }

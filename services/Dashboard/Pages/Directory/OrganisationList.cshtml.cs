@@ -9,8 +9,7 @@ public sealed class OrganisationListModel(FollowupsApi api, Lang lang, TimeProvi
     public List<OrganisationItem> Organisations { get; private set; } = [];
 
     public async Task OnGet(CancellationToken ct) =>
-        Organisations = Take(await Api.Get<Page<OrganisationItem>>(Service.Notifier, "api/v1/organisations?limit=200", ct), new Page<OrganisationItem>([], null))
-            .Items.OrderBy(o => o.Country).ThenBy(o => o.NameIn(T.Code)).ToList();
+        Organisations = (await Directory(ct)).OrderBy(o => o.Country).ToList();
 
     public string NameOf(string? id) => id is null ? "" : Organisations.FirstOrDefault(o => o.Id == id)?.NameIn(T.Code) ?? id;
 }

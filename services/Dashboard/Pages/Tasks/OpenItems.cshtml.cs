@@ -31,7 +31,7 @@ public sealed class OpenItemsModel(FollowupsApi api, Lang lang, TimeProvider clo
         CsvLink = Api.Link(Service.Planner, "api/v1/tasks/export.csv" + query);
         var tasks = Api.Get<Page<TaskItem>>(Service.Planner, "api/v1/tasks" + query + (query.Length == 0 ? "?" : "&") + "limit=200", ct);
         var report = Api.Get<Page<OpenItemsRow>>(Service.Planner, "api/v1/reports/open-items?groupBy=org", ct);
-        var organisations = Api.Get<Page<OrganisationItem>>(Service.Notifier, "api/v1/organisations?limit=200", ct);
+        var organisations = Directory(ct);
         var agreements = Api.Get<Page<AgreementItem>>(Service.Capture, "api/v1/agreements?limit=200", ct);
 
         var taskResult = await tasks;
@@ -48,7 +48,7 @@ public sealed class OpenItemsModel(FollowupsApi api, Lang lang, TimeProvider clo
         }
 
         PerOrganisation = Take(await report, new Page<OpenItemsRow>([], null)).Items.Where(r => r.Open > 0 || r.Overdue > 0).ToList();
-        Organisations = Take(await organisations, new Page<OrganisationItem>([], null)).Items.ToDictionary(o => o.Id, o => o.NameIn(T.Code));
+        Organisations = (await organisations).ToDictionary(o => o.Id, o => o.NameIn(T.Code));
         Agreements = Take(await agreements, new Page<AgreementItem>([], null)).Items;
     }
 

@@ -87,8 +87,7 @@ public sealed class TaskDetailModel(FollowupsApi api, Lang lang, TimeProvider cl
 
         Actor ??= Task.ResponsibleOrg;
         var agreement = Api.Get<AgreementItem>(Service.Capture, $"api/v1/agreements/{Uri.EscapeDataString(Task.AgreementId)}", ct);
-        var organisations = await Api.Get<Page<OrganisationItem>>(Service.Notifier, "api/v1/organisations?limit=200", ct);
-        Organisations = Take(organisations, new Page<OrganisationItem>([], null)).Items.ToDictionary(o => o.Id, o => o.NameIn(T.Code));
+        Organisations = (await Directory(ct)).ToDictionary(o => o.Id, o => o.NameIn(T.Code));
         var a = await agreement;
         Agreement = a.Ok ? a.Value : null;
         return Page();
