@@ -132,8 +132,10 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await Assertions.Expect(_page.Locator("#task-percent")).ToHaveTextAsync("40%");
         await Assertions.Expect(_page.Locator(".badge.overdue")).ToBeVisibleAsync();
 
-        // In Russian, with the glossary's terms.
-        await _page.GotoAsync(_host.Url + "/ui?lang=ru");
+        // In Russian, with the glossary's terms; the switch keeps the filter.
+        await _page.GotoAsync(_host.Url + "/ui?org=maz");
+        await _page.ClickAsync("a[lang=ru]");
+        await _page.WaitForURLAsync(new Regex("org=maz&lang=ru"));
         await Assertions.Expect(_page.Locator("h1")).ToHaveTextAsync("Открытые поручения");
         await Assertions.Expect(_page.Locator("#tasks .badge.overdue").First).ToHaveTextAsync("просрочено");
         await Screenshots.Take(_page, "08-open-items-ru");
