@@ -14,6 +14,11 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 27999)
 deploy/scripts/mongo-engine.sh start "$port" 2>/dev/null && deploy/scripts/mongo-engine.sh stop "$port" 2>/dev/null
 
+# The browser tests drive Debian's chromium through Playwright (never a browser downloaded by `playwright install`).
+if [[ ! -x /usr/bin/chromium ]]; then
+  apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+fi
+
 filter=()
 if [[ -z ${FOLLOWUPS_TEST_MONGO:-} ]]; then
   echo "tests/run.sh: FOLLOWUPS_TEST_MONGO is not set: the storage contract runs on LiteDB and the Mongo wire test engine, not on a real MongoDB." >&2

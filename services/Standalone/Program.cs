@@ -1,22 +1,27 @@
 using Followups.AgreementCapture;
+using Followups.Dashboard;
 using Followups.Notifier;
 using Followups.ServiceDefaults;
+using Followups.Standalone.Clock;
 using Followups.Standalone.Demo;
 using Followups.TaskPlanner;
 
 var builder = WebApplication.CreateBuilder(args.Where(a => a != DemoLoader.Switch).ToArray());
 builder.AddServiceDefaults();
+builder.AddClockOffsetWhenSet();
 builder.AddAgreementCapture();
 builder.AddTaskPlanner();
 builder.AddNotifier();
 builder.AddFollowupsBus();
 builder.AddDemoWhenAsked(args);
+builder.AddDashboard();
 
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapAgreementCapture();
 app.MapTaskPlanner();
 app.MapNotifier();
+app.MapDashboard();
 app.MapDefaultEndpoints();
 app.Run();
 
