@@ -11,29 +11,35 @@ public sealed record GeneratedOrganisation(string Id, string Name, string Countr
 /// </summary>
 public sealed class Generator
 {
-    private static readonly string[] Kinds =
-        ["supply", "joint-project", "financing-mechanism", "experience-exchange", "standard-design", "visit-or-meeting", "study", "other"];
-
-    private static readonly string[] Areas =
-    [
-        "mechanical-engineering", "passenger-transport", "elevator-equipment", "agriculture", "municipal-waste", "peat",
-        "export-finance", "energy", "healthcare", "education", "tourism", "construction", "forestry",
-    ];
-
     private static readonly string[] ByNames = ["Minsk", "Gomel", "Mogilev", "Vitebsk", "Grodno", "Brest", "Borisov", "Pinsk", "Orsha", "Lida"];
     private static readonly string[] RuNames = ["Kirov", "Kazan", "Perm", "Samara", "Tula", "Omsk", "Tver", "Yaroslavl", "Ufa", "Kursk", "Bryansk", "Smolensk"];
-    private static readonly string[] OrgKinds = ["ministry", "company", "regional-authority", "agency"];
+    private static readonly string[] OrgKinds = ["ministry", "company", "regional-government", "agency"];
     private static readonly string[] Sectors = ["Machine-Building Plant", "Tractor Works", "Housing Authority", "Energy Company", "Agricultural Holding", "Transport Department", "Ecology Committee", "Export Bank", "Design Institute", "Peat Enterprise"];
 
     private readonly Random _random;
     private readonly string _run;
+    private readonly IReadOnlyList<string> _areas;
+    private readonly IReadOnlyList<string> _kinds;
 
     /// <param name="seed">The same seed gives the same directory and agreements.</param>
     /// <param name="run">Suffix of every organisation id, so runs against one system never collide.</param>
-    public Generator(int seed, string run)
+    /// <param name="areas">The areas of capture's vocabulary.</param>
+    /// <param name="kinds">The kinds of commitment of capture's vocabulary (one playbook each).</param>
+    public Generator(int seed, string run, IReadOnlyList<string> areas, IReadOnlyList<string> kinds)
     {
         _random = new Random(seed);
         _run = run;
+        _areas = areas;
+        _kinds = kinds;
+    }
+
+    /// <summary>A generator over the vocabulary shipped with capture.</summary>
+    public static Generator WithShippedVocabulary(int seed, string run)
+    {
+        var vocabulary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(
+            Path.Combine(Hosts.RepositoryRoot, "services", "AgreementCapture", "Agreements", "vocabulary.json")))!;
+        string[] Names(string key) => vocabulary[key]!.AsArray().Select(n => n is JsonObject o ? o["key"]!.GetValue<string>() : n!.GetValue<string>()).ToArray();
+        return new Generator(seed, run, Names("areas"), Names("kinds"));
     }
 
     /// <summary>A directory of <paramref name="count"/> organisations, half Belarusian, half Russian.</summary>
@@ -64,9 +70,9 @@ public sealed class Generator
             var commitment = new JsonObject
             {
                 ["key"] = $"c{c + 1}",
-                ["summary"] = $"Commitment {c + 1} of agreement {number}: {Areas[_random.Next(Areas.Length)].Replace('-', ' ')} cooperation",
-                ["area"] = Areas[_random.Next(Areas.Length)],
-                ["kind"] = Kinds[_random.Next(Kinds.Length)],
+                ["summary"] = $"Commitment {c + 1} of agreement {number}: {Pick(_areas).Replace('-', ' ')} cooperation",
+                ["area"] = Pick(_areas),
+                ["kind"] = Pick(_kinds),
                 ["lead"] = lead.Id,
                 ["coExecutors"] = new JsonArray(coExecutors.Select(id => (JsonNode)id).ToArray()),
             };

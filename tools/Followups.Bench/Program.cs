@@ -32,7 +32,7 @@ internal static class PipelineCommand
         var rabbitPassword = options.Text("rabbit-password", "guest");
         var management = options.Text("rabbit-management", "http://127.0.0.1:15672");
         var run = Guid.NewGuid().ToString("N")[..6];
-        var generator = new Generator(options.Int("seed", 1), run);
+        var generator = Generator.WithShippedVocabulary(options.Int("seed", 1), run);
         var directory = generator.Directory(options.Int("orgs", 300));
         var expectations = new Expectations(Path.Combine(Hosts.RepositoryRoot, "services", "TaskPlanner", "Playbooks"));
         var progress = new Progress();
