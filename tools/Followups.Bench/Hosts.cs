@@ -31,6 +31,26 @@ public sealed class HostProcess : IAsyncDisposable
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public string LogPath { get; private set; } = "";
 
+    private static readonly List<Process> Running = [];
+
+    static HostProcess()
+    {
+        // Ctrl-C or SIGTERM in the middle of a run: the hosts it started go with it.
+        Console.CancelKeyPress += (_, _) => KillAll();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+    }
+
+    private static void KillAll()
+    {
+        lock (Running)
+        {
+            foreach (var process in Running.Where(p => !p.HasExited))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     public static async Task<HostProcess> Start(string name, string project, string configuration, params string[] settings)
     {
         var assembly = Path.Combine(Hosts.RepositoryRoot, "services", project, "bin", configuration, "net10.0", $"Followups.{project}.dll");
@@ -56,7 +76,13 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         // Request logs at Information cost the host more than the benchmark wants to measure; warnings still show.
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var host = new HostProcess(name, Process.Start(start)!, port);
+        var process = Process.Start(start)!;
+        lock (Running)
+        {
+            Running.Add(process);
+        }
+
+        var host = new HostProcess(name, process, port);
         await host.WaitUntilReady(TimeSpan.FromSeconds(180));
         return host;
     }
@@ -106,6 +132,11 @@ public sealed class HostProcess : IAsyncDisposable
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+        }
+
+        lock (Running)
+        {
+            Running.Remove(_process);
         }
 
         var logs = Path.Combine(Path.GetTempPath(), "followups-bench-logs");
