@@ -60,8 +60,38 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         _collection.EnsureIndex(d => d.HasPending);
         foreach (var index in indexes)
         {
-            _collection.EnsureIndex(index);
+            EnsureIndex(index);
         }
+    }
+
+    /// <summary>
+    /// A list member (an agreement's organisations) is indexed per element, <c>$.Name[*]</c>: LiteDB would otherwise key the
+    /// whole array as one value, which no <c>Contains</c> query uses and which fails every insert once the list passes
+    /// 1,023 bytes. A file made with the old whole-array index has it replaced.
+    /// </summary>
+    private void EnsureIndex(Expression<Func<T, object>> index)
+    {
+        var body = index.Body is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : index.Body;
+        if (body is MemberExpression { Member: System.Reflection.PropertyInfo property }
+            && property.PropertyType != typeof(string)
+            && typeof(System.Collections.IEnumerable).IsAssignableFrom(property.PropertyType))
+        {
+            var name = _database.Mapper.ResolveFieldName(property.Name);
+            var perElement = BsonExpression.Create($"$.{name}[*]");
+            try
+            {
+                _collection.EnsureIndex(name, perElement);
+            }
+            catch (LiteException)
+            {
+                _collection.DropIndex(name);
+                _collection.EnsureIndex(name, perElement);
+            }
+
+            return;
+        }
+
+        _collection.EnsureIndex(index);
     }
 
     public string Name { get; }

@@ -15,7 +15,7 @@ public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
     public LiteDbStoreContract() => _databases = new LiteDbDatabases(_directory);
 
     protected override IDocumentStore<SampleDocument> CreateStore() =>
-        new LiteDbDocumentStore<SampleDocument>(_databases.Get("contract"), "samples_" + Guid.NewGuid().ToString("N"), [d => d.Org, d => d.Due]);
+        new LiteDbDocumentStore<SampleDocument>(_databases.Get("contract"), "samples_" + Guid.NewGuid().ToString("N"), [d => d.Org, d => d.Due, d => d.Tags]);
 
     public void Dispose()
     {

@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Followups.Bench;
+
+/// <summary>A Followups host the benchmark started as its own process (built beforehand, Release by default).</summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private HostProcess(string name, Process process, int port)
+    {
+        Name = name;
+        _process = process;
+        Port = port;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public int Pid => _process.Id;
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+    public string LogPath { get; private set; } = "";
+
+    private static readonly List<Process> Running = [];
+
+    static HostProcess()
+    {
+        // Ctrl-C or SIGTERM in the middle of a run: the hosts it started go with it.
+        Console.CancelKeyPress += (_, _) => KillAll();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+    }
+
+    private static void KillAll()
+    {
+        lock (Running)
+        {
+            foreach (var process in Running.Where(p => !p.HasExited))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    public static async Task<HostProcess> Start(string name, string project, string configuration, params string[] settings)
+    {
+        var assembly = Path.Combine(Hosts.RepositoryRoot, "services", project, "bin", configuration, "net10.0", $"Followups.{project}.dll");
+        if (!File.Exists(assembly))
+        {
+            throw new FileNotFoundException($"Build first (dotnet build -c {configuration}): {assembly} is missing.");
+        }
+
+        var port = Hosts.FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+        };
+        start.ArgumentList.Add(assembly);
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // Request logs at Information cost the host more than the benchmark wants to measure; warnings still show.
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        lock (Running)
+        {
+            Running.Add(process);
+        }
+
+        var host = new HostProcess(name, process, port);
+        await host.WaitUntilReady(TimeSpan.FromSeconds(180));
+        return host;
+    }
+
+    private async Task WaitUntilReady(TimeSpan timeout)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(BaseUrl + "/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{Name} not ready after {timeout}:\n{Output}");
+    }
+
+    public string Output { get { lock (_output) { return _output.ToString(); } } }
+
+    private bool _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        lock (Running)
+        {
+            Running.Remove(_process);
+        }
+
+        var logs = Path.Combine(Path.GetTempPath(), "followups-bench-logs");
+        Directory.CreateDirectory(logs);
+        LogPath = Path.Combine(logs, $"{Name}-{Port}.log");
+        await File.WriteAllTextAsync(LogPath, Output);
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
+
+/// <summary>CPU time and peak resident memory of a process, from /proc.</summary>
+public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, double PeakRssMb, double RssMb)
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ; 100 on every Linux this runs on.
+
+    public static ProcessUsage? Read(string name, int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command (which may hold spaces) start after the last ')'; utime and stime are fields 14 and 15.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var cpu = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            double Kb(string key) => File.ReadLines($"/proc/{pid}/status")
+                .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
+                .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
+                .FirstOrDefault();
+            return new ProcessUsage(name, pid, cpu, Kb("VmHWM") / 1024, Kb("VmRSS") / 1024);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Where things are and how to reach the local servers.</summary>
+public static class Hosts
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            var directory = new DirectoryInfo(start);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            if (directory is not null)
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Runs one of deploy/scripts (RabbitMQ, the Mongo test engine).</summary>
+    public static void Script(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "deploy", "scripts", script));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {stdout.Result}{stderr}");
+        }
+    }
+}
+
+/// <summary>A virtual host of the benchmark's own on the local RabbitMQ, deleted afterwards.</summary>
+public sealed class RabbitVirtualHost : IAsyncDisposable
+{
+    private readonly HttpClient _management;
+
+    private RabbitVirtualHost(HttpClient management, string name)
+    {
+        _management = management;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public static async Task<RabbitVirtualHost> Create(string managementUrl, string user, string password)
+    {
+        var management = new HttpClient { BaseAddress = new Uri(managementUrl) };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes($"{user}:{password}")));
+        var name = "followups-bench-" + Guid.NewGuid().ToString("N")[..10];
+        (await management.PutAsJsonAsync($"/api/vhosts/{name}", new { })).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync($"/api/permissions/{name}/{user}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return new RabbitVirtualHost(management, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var _ = await _management.DeleteAsync($"/api/vhosts/{Name}");
+        _management.Dispose();
+    }
+}
