@@ -76,7 +76,8 @@ public static class OrganisationCopies
         where TCopy : OrganisationCopy, new()
     {
         builder.Services.AddDocumentStore<TCopy>(database, "organisations");
-        builder.Services.AddSingleton<OrganisationLookup<TCopy>>();
+        // Scoped: it holds a request client, which MassTransit registers per scope.
+        builder.Services.AddScoped<OrganisationLookup<TCopy>>();
         builder.AddConsumers(x =>
         {
             x.AddConsumer<OrganisationCopyConsumer<TCopy>>(typeof(OrganisationCopyConsumerDefinition<TCopy>)).Endpoint(e => e.Name = queue);

@@ -131,10 +131,12 @@ public sealed partial class OutboxDispatcher<T>(
                 try
                 {
                     var (message, type) = pending.Materialise();
-                    // A publish caught by a broker outage may wait for a confirm that never comes; give up and retry later.
+                    // A publish caught by a broker outage may wait for a confirm that never comes, and may not honour its
+                    // token while reconnecting: stop waiting after the timeout either way; a later sweep publishes again.
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     timeout.CancelAfter(options.Value.OutboxPublishTimeout);
-                    await publisher.Publish(message, type, pending.MessageId, timeout.Token);
+                    await publisher.Publish(message, type, pending.MessageId, timeout.Token)
+                        .WaitAsync(options.Value.OutboxPublishTimeout, cancellationToken);
                     published.Add(pending.MessageId);
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
