@@ -4,7 +4,13 @@ using Followups.Notifier;
 using Followups.ServiceDefaults;
 using Followups.Standalone.Clock;
 using Followups.Standalone.Demo;
+using Followups.Standalone.Security;
 using Followups.TaskPlanner;
+
+if (Commands.TryRun(args) is { } exitCode)
+{
+    return exitCode;
+}
 
 var builder = WebApplication.CreateBuilder(args.Where(a => a != DemoLoader.Switch).ToArray());
 builder.AddServiceDefaults();
@@ -24,6 +30,7 @@ app.MapNotifier();
 app.MapDashboard();
 app.MapDefaultEndpoints();
 app.Run();
+return 0;
 
 /// <summary>Entry point, visible to tests.</summary>
 public partial class Program;

@@ -26,6 +26,7 @@ public static class TaskPlannerModule
             Database, "tasks",
             t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
+        services.AddDocumentStore<CalendarFeed>(Database, "calendar-feeds", f => f.TokenHash, f => f.Owner);
         services.AddSingleton(NationalCalendars.Embedded);
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
         services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));
@@ -48,6 +49,7 @@ public static class TaskPlannerModule
         // Resolve the playbooks now, so a broken file fails the start instead of the first agreement.
         _ = app.ServiceProvider.GetRequiredService<PlaybookLibrary>();
         app.MapTasks();
+        app.MapCalendarFeeds();
         app.MapReports();
         return app;
     }

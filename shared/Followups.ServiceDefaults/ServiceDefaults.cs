@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -35,6 +36,7 @@ public static class ServiceDefaultsExtensions
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddOpenApi();
+        builder.AddFollowupsSecurity();
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
 
@@ -52,7 +54,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>Maps the health probes (<c>/health/live</c>, <c>/health/ready</c>) and the OpenAPI document.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).Anonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
@@ -64,8 +66,8 @@ public static class ServiceDefaultsExtensions
                 [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        });
-        app.MapOpenApi("/openapi/{documentName}.json");
+        }).Anonymous().DisableRateLimiting();
+        app.MapOpenApi("/openapi/{documentName}.json").Anonymous();
         app.MapGet("/api/v1/outbox", async (IEnumerable<IOutboxInspector> inspectors, CancellationToken cancellationToken) =>
         {
             var counts = new List<OutboxCounts>();
@@ -75,7 +77,7 @@ public static class ServiceDefaultsExtensions
             }
 
             return TypedResults.Ok(new Page<OutboxCounts>(counts));
-        }).WithTags("Operations");
+        }).WithTags("Operations").Allow(Roles.Admin);
         return app;
     }
 
@@ -87,11 +89,12 @@ public static class ServiceDefaultsExtensions
             checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
         });
 
-    /// <summary>Error handling that turns every failure into problem details; call first in the pipeline.</summary>
+    /// <summary>Error handling that turns every failure into problem details, then security; call first in the pipeline.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseFollowupsSecurity();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Followups.Testing;
 
 namespace Followups.Browser;
 
@@ -19,6 +20,7 @@ public sealed class Host : IAsyncDisposable
         _process = process;
         Port = port;
         Client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", TestIdentity.Staff);
     }
 
     public int Port { get; }
@@ -42,7 +44,7 @@ public sealed class Host : IAsyncDisposable
         start.ArgumentList.Add(assembly);
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         start.ArgumentList.Add($"--Storage:DataDirectory={dataDirectory}");
-        foreach (var setting in settings)
+        foreach (var setting in TestIdentity.HostSettings.Concat(settings))
         {
             start.ArgumentList.Add(setting);
         }

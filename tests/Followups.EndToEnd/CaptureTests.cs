@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Followups.ServiceDefaults.Security;
+using Followups.Testing;
 
 namespace Followups.EndToEnd;
 
@@ -77,7 +79,7 @@ public sealed class CaptureTests(StandaloneHost standalone) : IClassFixture<Stan
     public async Task Amendments_make_versions_a_stale_one_is_refused_and_history_shows_who_changed_what()
     {
         var agreement = await Seed("-ca");
-        var created = await Send(HttpMethod.Post, "/api/v1/agreements", agreement, ("X-Actor", "secretariat.minsk"));
+        var created = await Send(HttpMethod.Post, "/api/v1/agreements", agreement, ("Authorization", "Bearer " + TestIdentity.Token("secretariat.minsk", [Roles.Secretariat])));
         var id = created.Body["id"]!.GetValue<string>();
 
         var amendment = JsonNode.Parse("""
@@ -89,7 +91,7 @@ public sealed class CaptureTests(StandaloneHost standalone) : IClassFixture<Stan
               "note": "Agreed by the working group on 25 November"
             }
             """)!;
-        var amended = await Send(HttpMethod.Post, $"/api/v1/agreements/{id}/amendments", amendment, ("X-Actor", "secretariat.kirov"));
+        var amended = await Send(HttpMethod.Post, $"/api/v1/agreements/{id}/amendments", amendment, ("Authorization", "Bearer " + TestIdentity.Token("secretariat.kirov", [Roles.Secretariat])));
         Assert.Equal(HttpStatusCode.Created, amended.Status);
         Assert.Equal(2, amended.Body["agreement"]!["version"]!.GetValue<int>());
 

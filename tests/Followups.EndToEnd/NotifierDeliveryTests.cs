@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Followups.Contracts;
 using Followups.Notifier.Delivery;
+using Followups.Testing;
 using MassTransit.Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -34,6 +35,7 @@ public sealed class NotifierDeliveryTests : IDisposable
             builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings)
             {
                 ["Storage:DataDirectory"] = data,
+                ["Auth:SigningKey"] = TestIdentity.SigningKey,
                 ["Notifier:Delivery:SettleDelay"] = Settle.ToString(),
                 ["Notifier:Delivery:RetryBaseDelay"] = "00:00:00.010",
                 ["Notifier:Delivery:Retries"] = "2",
@@ -43,6 +45,14 @@ public sealed class NotifierDeliveryTests : IDisposable
                 ["Notifier:Delivery:RoundBackoff"] = "00:01:00",
             }));
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
+        }
+
+        /// <summary>A client of the host signed in as staff.</summary>
+        public HttpClient Client()
+        {
+            var client = CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", TestIdentity.Staff);
+            return client;
         }
 
         public DeliveryWorker Worker => Services.GetRequiredService<DeliveryWorker>();
@@ -80,7 +90,7 @@ public sealed class NotifierDeliveryTests : IDisposable
     {
         await using var smtp = SmtpSink.Started();
         await using var host = Start(smtp);
-        var client = host.CreateClient();
+        var client = host.Client();
         string[] orgs = ["w-maz", "w-bkm", "w-kirov", "w-hourly"];
         await Put(client, "w-maz", new { name = "MAZ", names = new { ru = "МАЗ" }, country = "BY", kind = "company", emails = new[] { "tasks@maz.example.by" } });
         await Put(client, "w-bkm", new { name = "Belkommunmash", country = "BY", kind = "company", language = "en", emails = new[] { "tasks@bkm.example.by" } });
@@ -161,7 +171,7 @@ public sealed class NotifierDeliveryTests : IDisposable
     {
         await using var smtp = SmtpSink.Started();
         await using var host = Start(smtp);
-        var client = host.CreateClient();
+        var client = host.Client();
         await Put(client, "r-maz", new { name = "MAZ", country = "BY", kind = "company", language = "en", emails = new[] { "tasks@maz.example.by" } });
         var overdue = new TaskOverdue("task-r1", "agr-r", "buses", "Prepare proposals", "r-maz", new DateOnly(2026, 11, 19), _clock.GetUtcNow());
 
@@ -182,7 +192,7 @@ public sealed class NotifierDeliveryTests : IDisposable
     {
         await using var smtp = SmtpSink.Started();
         await using var host = Start(smtp);
-        var client = host.CreateClient();
+        var client = host.Client();
         await Put(client, "c-maz", new { name = "MAZ", country = "BY", kind = "company", emails = new[] { "tasks@maz.example.by" } });
         await host.Publish(new TaskOverdue("task-c1", "agr-c", "buses", "Prepare proposals", "c-maz", new DateOnly(2026, 11, 19), _clock.GetUtcNow()));
         await Pass(host, Settle * 2);
@@ -210,7 +220,7 @@ public sealed class NotifierDeliveryTests : IDisposable
     {
         await using var smtp = new SmtpSink();
         await using var host = Start(smtp);
-        var client = host.CreateClient();
+        var client = host.Client();
         await Put(client, "s-maz", new { name = "MAZ", country = "BY", kind = "company", emails = new[] { "tasks@maz.example.by" } });
 
         await host.Publish(new TaskDueSoon("task-s1", "agr-s", "buses", "Prepare proposals", "s-maz", new DateOnly(2026, 11, 25), 3, _clock.GetUtcNow()));
@@ -234,7 +244,7 @@ public sealed class NotifierDeliveryTests : IDisposable
         const string secret = "a-long-shared-secret-for-tests";
         await using var receiver = await WebhookReceiver.Start(secret, _clock.GetUtcNow);
         await using var host = Start(smtp: null);
-        var client = host.CreateClient();
+        var client = host.Client();
         await Put(client, "h-maz", new { name = "MAZ", country = "BY", kind = "company", webhooks = new[] { new { url = receiver.Url, secret } } });
         var shown = await client.GetStringAsync("/api/v1/organisations/h-maz");
         Assert.DoesNotContain(secret, shown, StringComparison.Ordinal);
@@ -288,7 +298,7 @@ public sealed class NotifierDeliveryTests : IDisposable
     public async Task The_directory_names_each_bad_field_checks_the_supervisor_and_never_shows_a_secret()
     {
         await using var host = Start(smtp: null);
-        var client = host.CreateClient();
+        var client = host.Client();
         await Put(client, "v-industry", new { name = "Ministry of Industry", country = "BY", kind = "ministry", emails = new[] { "followups@minprom.example.by" } });
 
         using var bad = await client.PutAsJsonAsync("/api/v1/organisations/v-maz", new

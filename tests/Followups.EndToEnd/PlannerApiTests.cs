@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Followups.ServiceDefaults.Security;
+using Followups.Testing;
 
 namespace Followups.EndToEnd;
 
@@ -10,10 +12,13 @@ public sealed class PlannerApiTests : IDisposable
     private readonly string _data = Directory.CreateTempSubdirectory("followups-planner-").FullName;
     private readonly SmtpSink _smtp = SmtpSink.Started();
 
-    private static async Task<(HttpStatusCode Status, JsonObject Body)> Post(HttpClient client, string path, object? body, string actor = "maz-sl")
+    private static readonly string Secretariat = TestIdentity.Token("secretariat", [Roles.Secretariat]);
+
+    /// <summary>Posts as <paramref name="token"/>'s holder; by default a member of maz-sl, the lead of the buses commitment.</summary>
+    private static async Task<(HttpStatusCode Status, JsonObject Body)> Post(HttpClient client, string path, object? body, string? token = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add("X-Actor", actor);
+        request.Headers.Authorization = new("Bearer", token ?? TestIdentity.Member("maz-sl"));
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? [] : JsonNode.Parse(text)!.AsObject());
@@ -65,19 +70,21 @@ public sealed class PlannerApiTests : IDisposable
         Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
         Assert.True(body["errors"]!.AsObject().ContainsKey("dueDate"));
         Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{proposal}/extension-requests", new { dueDate = "2027-01-29", reason = "Prices pending" })).Status);
-        (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/extension-requests/approve", new { reason = "Justified" }, "secretariat");
+        (code, body) = await Post(client, $"/api/v1/tasks/{proposal}/extension-requests/approve", new { reason = "Justified" }, Secretariat);
         Assert.Equal(HttpStatusCode.OK, code);
         Assert.Equal(original, body["originalDueDate"]!.GetValue<string>());
         Assert.Equal("2027-01-29", body["dueDate"]!.GetValue<string>());
         Assert.Equal("secretariat", body["deadlineChanges"]![0]!["actor"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.Conflict, (await Post(client, $"/api/v1/tasks/{proposal}/extension-requests/reject", new { reason = "No request" }, "secretariat")).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await Post(client, $"/api/v1/tasks/{proposal}/extension-requests/reject", new { reason = "No request" }, Secretariat)).Status);
 
         // The contributions and the proposal done: the terms step is assigned and notified.
         foreach (var contribution in tasks.Where(t => t!["stepKey"]!.GetValue<string>() == "proposal" && t["commitmentKey"]!.GetValue<string>() == "buses" && t["role"]!.GetValue<string>() == "coExecutor"))
         {
             var id = contribution!["id"]!.GetValue<string>();
-            Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{id}/accept", null)).Status);
-            Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{id}/complete", new { report = "Figures sent" })).Status);
+            var holder = TestIdentity.Member(contribution["responsibleOrg"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.NotFound, (await Post(client, $"/api/v1/tasks/{id}/accept", null)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{id}/accept", null, holder)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{id}/complete", new { report = "Figures sent" }, holder)).Status);
         }
 
         Assert.Equal(HttpStatusCode.OK, (await Post(client, $"/api/v1/tasks/{proposal}/complete", new { report = "Proposal delivered" })).Status);

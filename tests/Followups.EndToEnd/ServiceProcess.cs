@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Followups.Testing;
 
 namespace Followups.EndToEnd;
 
@@ -19,6 +20,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         Port = port;
         _arguments = arguments;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", TestIdentity.Staff);
     }
 
     public int Port { get; }
@@ -43,7 +45,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(_assembly);
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{Port}");
-        foreach (var argument in _arguments)
+        foreach (var argument in TestIdentity.HostSettings.Concat(_arguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -68,7 +68,7 @@ public sealed class HostProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(assembly);
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
-        foreach (var setting in settings)
+        foreach (var setting in BenchIdentity.HostSettings.Concat(settings))
         {
             start.ArgumentList.Add(setting);
         }

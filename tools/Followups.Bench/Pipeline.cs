@@ -34,9 +34,9 @@ public sealed record PhaseResult(
 /// <summary>Drives a running Followups with generated agreements and times each from its 201 to its tasks and notices.</summary>
 public sealed class Pipeline(Endpoints endpoints, Expectations expectations, SmtpSink? sink, IReadOnlyList<(string Name, int Pid)> processes, Progress progress)
 {
-    private readonly HttpClient _capture = new() { BaseAddress = new Uri(endpoints.Capture), Timeout = TimeSpan.FromSeconds(60) };
-    private readonly HttpClient _planner = new() { BaseAddress = new Uri(endpoints.Planner), Timeout = TimeSpan.FromSeconds(60) };
-    private readonly HttpClient _notifier = new() { BaseAddress = new Uri(endpoints.Notifier), Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient _capture = BenchIdentity.Client(endpoints.Capture, TimeSpan.FromSeconds(60));
+    private readonly HttpClient _planner = BenchIdentity.Client(endpoints.Planner, TimeSpan.FromSeconds(60));
+    private readonly HttpClient _notifier = BenchIdentity.Client(endpoints.Notifier, TimeSpan.FromSeconds(60));
 
     public async Task RegisterDirectory(IReadOnlyList<GeneratedOrganisation> directory)
     {

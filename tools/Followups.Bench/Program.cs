@@ -100,6 +100,7 @@ internal static class PipelineCommand
         else
         {
             var url = options.Text("url");
+            BenchIdentity.Token = options.Text("token") ?? BenchIdentity.Token;
             endpoints = new Endpoints(options.Text("capture") ?? url!, options.Text("planner") ?? url!, options.Text("notifier") ?? url!);
             // --pids capture=123,planner=124 lets the tool read CPU and memory of processes it did not start.
             foreach (var pair in (options.Text("pids") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))

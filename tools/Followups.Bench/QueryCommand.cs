@@ -41,7 +41,7 @@ internal static class QueryCommand
             clock.Restart();
             await using var host = await HostProcess.Start("standalone", "Standalone", options.Text("configuration", "Release"), $"--Storage:DataDirectory={data}");
             var startSeconds = clock.Elapsed.TotalSeconds;
-            using var client = new HttpClient { BaseAddress = new Uri(host.BaseUrl), Timeout = TimeSpan.FromMinutes(5) };
+            using var client = BenchIdentity.Client(host.BaseUrl, TimeSpan.FromMinutes(5));
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
             (string Name, string Path)[] queries =
             [

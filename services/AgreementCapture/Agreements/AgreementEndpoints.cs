@@ -3,6 +3,7 @@ using System.Linq.Expressions;
 using System.Text;
 using Followups.AgreementCapture.Organisations;
 using Followups.ServiceDefaults;
+using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,13 +20,22 @@ public static class AgreementEndpoints
     public static void MapAgreements(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/agreements").WithTags("Agreements");
-        group.MapPost("/", Create).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapPost("/{id}/amendments", Amend).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
-        group.MapGet("/{id}/versions", Versions);
-        group.MapGet("/{id}/versions/{version:int}", VersionOf);
+        group.MapPost("/", Create).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes)).Allow(Roles.Secretariat);
+        group.MapGet("/", List).Allow(Readers);
+        group.MapGet("/{id}", Get).Allow(Readers);
+        group.MapPost("/{id}/amendments", Amend).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes)).Allow(Roles.Secretariat);
+        group.MapGet("/{id}/versions", Versions).Allow(Readers);
+        group.MapGet("/{id}/versions/{version:int}", VersionOf).Allow(Readers);
     }
+
+    /// <summary>Who reads agreements: staff see all, a member only those with a commitment involving its organisation.</summary>
+    private static readonly string[] Readers = [Roles.Secretariat, Roles.Manager, Roles.Member];
+
+    private static readonly string[] SeeAll = [Roles.Secretariat, Roles.Manager];
+
+    /// <summary>The agreement when it exists and the caller may see it; otherwise null, answered as 404 either way.</summary>
+    private static async Task<Agreement?> Visible(string id, Caller caller, IDocumentStore<Agreement> store, CancellationToken cancellationToken) =>
+        await store.Find(id, cancellationToken) is { } agreement && caller.MaySee(agreement.Organisations, SeeAll) ? agreement : null;
 
     internal static async Task<IResult> Create(
         NewAgreementRequest? request,
@@ -177,10 +187,11 @@ public static class AgreementEndpoints
         }
     }
 
-    internal static async Task<Results<Ok<AgreementView>, NotFound>> Get(string id, IDocumentStore<Agreement> store, CancellationToken cancellationToken) =>
-        await store.Find(id, cancellationToken) is { } agreement ? TypedResults.Ok(AgreementView.From(agreement)) : TypedResults.NotFound();
+    internal static async Task<Results<Ok<AgreementView>, NotFound>> Get(string id, Caller caller, IDocumentStore<Agreement> store, CancellationToken cancellationToken) =>
+        await Visible(id, caller, store, cancellationToken) is { } agreement ? TypedResults.Ok(AgreementView.From(agreement)) : TypedResults.NotFound();
 
     internal static async Task<Results<Ok<AgreementPage>, ValidationProblem>> List(
+        Caller caller,
         IDocumentStore<Agreement> store,
         string? party,
         string? area,
@@ -207,8 +218,10 @@ public static class AgreementEndpoints
         }
 
         var text = q?.Trim().ToLowerInvariant();
+        var scope = caller.ScopeFor(SeeAll);
         Expression<Func<Agreement, bool>> filter = a => true;
         filter = filter
+            .AndIf(scope is not null, a => a.Organisations.Contains(scope!))
             .AndIf(party is not null, a => a.PartyIds.Contains(party!))
             .AndIf(area is not null, a => a.Areas.Contains(area!))
             .AndIf(org is not null, a => a.Organisations.Contains(org!))
@@ -222,13 +235,15 @@ public static class AgreementEndpoints
         return TypedResults.Ok(new AgreementPage(items.Select(AgreementView.From).ToList(), next));
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<VersionSummary>>, NotFound>> Versions(string id, IDocumentStore<Agreement> store, CancellationToken cancellationToken) =>
-        await store.Find(id, cancellationToken) is { } agreement
+    internal static async Task<Results<Ok<IReadOnlyList<VersionSummary>>, NotFound>> Versions(
+        string id, Caller caller, IDocumentStore<Agreement> store, CancellationToken cancellationToken) =>
+        await Visible(id, caller, store, cancellationToken) is { } agreement
             ? TypedResults.Ok<IReadOnlyList<VersionSummary>>(agreement.History.Select(VersionSummary.From).ToList())
             : TypedResults.NotFound();
 
-    internal static async Task<Results<Ok<VersionView>, NotFound>> VersionOf(string id, int version, IDocumentStore<Agreement> store, CancellationToken cancellationToken) =>
-        await store.Find(id, cancellationToken) is { } agreement && agreement.History.Find(h => h.Version == version) is { } change
+    internal static async Task<Results<Ok<VersionView>, NotFound>> VersionOf(
+        string id, int version, Caller caller, IDocumentStore<Agreement> store, CancellationToken cancellationToken) =>
+        await Visible(id, caller, store, cancellationToken) is { } agreement && agreement.History.Find(h => h.Version == version) is { } change
             ? TypedResults.Ok(VersionView.From(agreement, change))
             : TypedResults.NotFound();
 

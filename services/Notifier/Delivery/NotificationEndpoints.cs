@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Followups.Notifier.Directory;
 using Followups.ServiceDefaults;
+using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -13,17 +14,27 @@ public static class NotificationEndpoints
     public static void MapNotifications(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/notifications").WithTags("Notifications");
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapPost("/{id}/retry", Retry);
+        group.MapGet("/", List).Allow(Readers);
+        group.MapGet("/{id}", Get).Allow(Readers);
+        group.MapPost("/{id}/retry", Retry).Allow(Roles.Admin);
     }
 
+    /// <summary>Staff read the whole log; a member reads what its own organisation was sent.</summary>
+    private static readonly string[] Readers = [Roles.Secretariat, Roles.Manager, Roles.Admin, Roles.Member];
+
+    private static readonly string[] SeeAll = [Roles.Secretariat, Roles.Manager, Roles.Admin];
+
     internal static async Task<Results<Ok<Page<NotificationView>>, ValidationProblem>> List(
-        IDocumentStore<Notification> store, IDocumentStore<Digest> digests,
+        Caller caller, IDocumentStore<Notification> store, IDocumentStore<Digest> digests,
         string? org, string? status, string? channel, string? agreementId, string? since, int? limit, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var filters = new List<Expression<Func<Notification, bool>>>();
+        if (caller.ScopeFor(SeeAll) is { } scope)
+        {
+            filters.Add(n => n.RecipientOrg == scope);
+        }
+
         if (org is not null)
         {
             filters.Add(n => n.RecipientOrg == org);
@@ -93,9 +104,9 @@ public static class NotificationEndpoints
     }
 
     internal static async Task<Results<Ok<NotificationView>, NotFound>> Get(
-        string id, IDocumentStore<Notification> store, IDocumentStore<Digest> digests, CancellationToken cancellationToken)
+        string id, Caller caller, IDocumentStore<Notification> store, IDocumentStore<Digest> digests, CancellationToken cancellationToken)
     {
-        if (await store.Find(id, cancellationToken) is not { } notice)
+        if (await store.Find(id, cancellationToken) is not { } notice || !caller.MaySee([notice.RecipientOrg], SeeAll))
         {
             return TypedResults.NotFound();
         }

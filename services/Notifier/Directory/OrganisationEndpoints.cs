@@ -1,4 +1,5 @@
 using Followups.ServiceDefaults;
+using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,10 +16,15 @@ public static class OrganisationEndpoints
     public static void MapOrganisations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/organisations").WithTags("Organisations");
-        group.MapPut("/{id}", Put);
-        group.MapGet("/{id}", Get);
-        group.MapGet("/", List);
+        group.MapPut("/{id}", Put).Allow(Roles.Secretariat, Roles.Admin);
+        group.MapGet("/{id}", Get).Allow(Readers);
+        group.MapGet("/", List).Allow(Readers);
     }
+
+    /// <summary>Staff read the whole directory; a member reads its own organisation's entry only (it holds contacts).</summary>
+    private static readonly string[] Readers = [Roles.Secretariat, Roles.Manager, Roles.Admin, Roles.Member];
+
+    private static readonly string[] SeeAll = [Roles.Secretariat, Roles.Manager, Roles.Admin];
 
     internal static async Task<Results<Created<OrganisationView>, Ok<OrganisationView>, ValidationProblem, ProblemHttpResult, Conflict>> Put(
         string id, OrganisationRequest? request, IDocumentStore<Organisation> store, TimeProvider clock, CancellationToken cancellationToken)
@@ -78,12 +84,15 @@ public static class OrganisationEndpoints
         return null;
     }
 
-    internal static async Task<Results<Ok<OrganisationView>, NotFound>> Get(string id, IDocumentStore<Organisation> store, CancellationToken cancellationToken) =>
-        await store.Find(id, cancellationToken) is { } organisation ? TypedResults.Ok(OrganisationView.From(organisation)) : TypedResults.NotFound();
+    internal static async Task<Results<Ok<OrganisationView>, NotFound>> Get(string id, Caller caller, IDocumentStore<Organisation> store, CancellationToken cancellationToken) =>
+        caller.MaySee([id], SeeAll) && await store.Find(id, cancellationToken) is { } organisation
+            ? TypedResults.Ok(OrganisationView.From(organisation))
+            : TypedResults.NotFound();
 
-    internal static async Task<Ok<Page<OrganisationView>>> List(IDocumentStore<Organisation> store, int? limit, CancellationToken cancellationToken)
+    internal static async Task<Ok<Page<OrganisationView>>> List(Caller caller, IDocumentStore<Organisation> store, int? limit, CancellationToken cancellationToken)
     {
-        var all = await store.Query(o => true, Paging.Limit(limit), cancellationToken: cancellationToken);
+        var scope = caller.ScopeFor(SeeAll);
+        var all = await store.Query(Filters.AndIf<Organisation>(o => true, scope is not null, o => o.Id == scope), Paging.Limit(limit), cancellationToken: cancellationToken);
         return TypedResults.Ok(new Page<OrganisationView>(all.Select(OrganisationView.From).ToList()));
     }
 }

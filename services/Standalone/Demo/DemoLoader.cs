@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Followups.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -10,7 +12,7 @@ namespace Followups.Standalone.Demo;
 /// listens, so it is validated like any other input. The agreement is posted with a fixed Idempotency-Key, so loading
 /// it again on a later start changes nothing.
 /// </summary>
-public sealed partial class DemoLoader(IServer server, IHostApplicationLifetime lifetime, ILogger<DemoLoader> logger) : BackgroundService
+public sealed partial class DemoLoader(IServer server, IHostApplicationLifetime lifetime, IOptions<AuthOptions> auth, ILogger<DemoLoader> logger) : BackgroundService
 {
     public const string Switch = "--demo";
     private static readonly string Examples = Path.Combine(AppContext.BaseDirectory, "examples");
@@ -23,6 +25,8 @@ public sealed partial class DemoLoader(IServer server, IHostApplicationLifetime 
 
         var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://[::]", "://127.0.0.1");
         using var client = new HttpClient { BaseAddress = new Uri(address) };
+        // The demo signs in like any client would: a short-lived secretariat token minted with the host's own key.
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Tokens.Mint(auth.Value, "demo", [Roles.Secretariat], null, TimeSpan.FromMinutes(10)));
         foreach (var organisation in JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Examples, "belarus-kirov.organisations.json"), stoppingToken))!.AsArray())
         {
             var id = organisation!["id"]!.GetValue<string>();
@@ -34,7 +38,6 @@ public sealed partial class DemoLoader(IServer server, IHostApplicationLifetime 
             Content = new StringContent(await File.ReadAllTextAsync(Path.Combine(Examples, "belarus-kirov.agreement.json"), stoppingToken), System.Text.Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("Idempotency-Key", "demo-belarus-kirov");
-        request.Headers.Add("X-Actor", "demo");
         using var response = await client.SendAsync(request, stoppingToken);
         response.EnsureSuccessStatusCode();
         var agreement = await response.Content.ReadFromJsonAsync<JsonObject>(stoppingToken);

@@ -1,4 +1,5 @@
 using Followups.ServiceDefaults;
+using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Followups.TaskPlanner.Tasks;
 using TaskStatus = Followups.TaskPlanner.Tasks.TaskStatus;
@@ -17,7 +18,7 @@ public static class OpenItemsReport
     private static readonly string[] Groupings = ["org", "area", "agreement"];
 
     public static void MapReports(this IEndpointRouteBuilder app) =>
-        app.MapGroup("/api/v1/reports").WithTags("Reports").MapGet("/open-items", Get);
+        app.MapGroup("/api/v1/reports").WithTags("Reports").MapGet("/open-items", Get).Allow(Roles.Secretariat, Roles.Manager);
 
     internal static async Task<IResult> Get(string? groupBy, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
     {

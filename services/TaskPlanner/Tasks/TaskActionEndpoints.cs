@@ -2,6 +2,7 @@ using Followups.ServiceDefaults;
 using Followups.Storage;
 using Followups.TaskPlanner.Planning;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Followups.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.TaskPlanner.Tasks;
@@ -18,29 +19,33 @@ public sealed record ExtensionBody(DateOnly? DueDate, string? Reason);
 /// <summary>Body of the actions that only need a reason: cancel, take off control, approve or reject an extension.</summary>
 public sealed record ReasonBody(string? Reason);
 
-/// <summary>The task actions of organisations and the secretariat. The actor comes from <c>X-Actor</c> until authentication lands.</summary>
+/// <summary>
+/// The task actions: accepting, reporting progress, completing and asking for more time belong to a member of the
+/// task's organisation; deciding extensions, cancelling and taking off control to the secretariat. The actor recorded
+/// is the caller's token subject.
+/// </summary>
 public static class TaskActionEndpoints
 {
     private const int Attempts = 5;
 
     public static void MapTaskActions(this RouteGroupBuilder group)
     {
-        group.MapPost("/{id}/accept", Accept);
-        group.MapPost("/{id}/progress", Progress);
-        group.MapPost("/{id}/complete", Complete);
-        group.MapPost("/{id}/extension-requests", RequestExtension);
-        group.MapPost("/{id}/extension-requests/approve", (string id, ReasonBody? body, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct) =>
-            Decide(id, true, body, actor, s, ct));
-        group.MapPost("/{id}/extension-requests/reject", (string id, ReasonBody? body, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct) =>
-            Decide(id, false, body, actor, s, ct));
-        group.MapPost("/{id}/cancel", Cancel);
-        group.MapPost("/{id}/take-off-control", TakeOffControl);
+        group.MapPost("/{id}/accept", Accept).Allow(Roles.Member);
+        group.MapPost("/{id}/progress", Progress).Allow(Roles.Member);
+        group.MapPost("/{id}/complete", Complete).Allow(Roles.Member);
+        group.MapPost("/{id}/extension-requests", RequestExtension).Allow(Roles.Member);
+        group.MapPost("/{id}/extension-requests/approve", (string id, ReasonBody? body, TaskActionServices s, CancellationToken ct) =>
+            Decide(id, true, body, s, ct)).Allow(Roles.Secretariat);
+        group.MapPost("/{id}/extension-requests/reject", (string id, ReasonBody? body, TaskActionServices s, CancellationToken ct) =>
+            Decide(id, false, body, s, ct)).Allow(Roles.Secretariat);
+        group.MapPost("/{id}/cancel", Cancel).Allow(Roles.Secretariat);
+        group.MapPost("/{id}/take-off-control", TakeOffControl).Allow(Roles.Secretariat);
     }
 
-    internal static Task<IResult> Accept(string id, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct) =>
-        Act(id, s, ct, (task, now) => TaskLifecycle.Accept(task, Actor(actor), now));
+    internal static Task<IResult> Accept(string id, TaskActionServices s, CancellationToken ct) =>
+        Act(id, s, ct, (task, now) => TaskLifecycle.Accept(task, s.Caller.Actor, now));
 
-    internal static Task<IResult> Progress(string id, ProgressBody? body, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct)
+    internal static Task<IResult> Progress(string id, ProgressBody? body, TaskActionServices s, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (body is null)
@@ -54,19 +59,19 @@ public static class TaskActionEndpoints
             errors.Add("percent", "is required, a whole number from 0 to 100");
         }
 
-        return errors.Any ? BadRequest(errors) : Act(id, s, ct, (task, now) => TaskLifecycle.Progress(task, body.Text!.Trim(), body.Percent!.Value, Actor(actor), now));
+        return errors.Any ? BadRequest(errors) : Act(id, s, ct, (task, now) => TaskLifecycle.Progress(task, body.Text!.Trim(), body.Percent!.Value, s.Caller.Actor, now));
     }
 
-    internal static Task<IResult> Complete(string id, CompleteBody? body, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct)
+    internal static Task<IResult> Complete(string id, CompleteBody? body, TaskActionServices s, CancellationToken ct)
     {
         var errors = new FieldErrors();
         Required(errors, "report", body?.Report);
         return errors.Any
             ? BadRequest(errors)
-            : Act(id, s, ct, (task, now) => TaskLifecycle.Complete(task, body!.Report!.Trim(), Actor(actor), DateOnly.FromDateTime(now.UtcDateTime), now));
+            : Act(id, s, ct, (task, now) => TaskLifecycle.Complete(task, body!.Report!.Trim(), s.Caller.Actor, DateOnly.FromDateTime(now.UtcDateTime), now));
     }
 
-    internal static async Task<IResult> RequestExtension(string id, ExtensionBody? body, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct)
+    internal static async Task<IResult> RequestExtension(string id, ExtensionBody? body, TaskActionServices s, CancellationToken ct)
     {
         var errors = new FieldErrors();
         Required(errors, "reason", body?.Reason);
@@ -88,11 +93,11 @@ public static class TaskActionEndpoints
                 throw new UnprocessableField("dueDate", $"must be later than the current deadline {task.DueDate:yyyy-MM-dd} and than today");
             }
 
-            return TaskLifecycle.RequestExtension(task, body.DueDate!.Value, body.Reason!.Trim(), Actor(actor), now);
+            return TaskLifecycle.RequestExtension(task, body.DueDate!.Value, body.Reason!.Trim(), s.Caller.Actor, now);
         });
     }
 
-    internal static async Task<IResult> Decide(string id, bool approve, ReasonBody? body, string? actor, TaskActionServices s, CancellationToken ct)
+    internal static async Task<IResult> Decide(string id, bool approve, ReasonBody? body, TaskActionServices s, CancellationToken ct)
     {
         var errors = new FieldErrors();
         Required(errors, "reason", body?.Reason);
@@ -103,21 +108,21 @@ public static class TaskActionEndpoints
 
         var task = await s.Tasks.Find(id, ct);
         var calendar = await s.Planning.CalendarOf(task?.ResponsibleOrg ?? "", ct);
-        return await Act(id, s, ct, (t, now) => TaskLifecycle.DecideExtension(t, approve, body!.Reason!.Trim(), Actor(actor), calendar, now));
+        return await Act(id, s, ct, (t, now) => TaskLifecycle.DecideExtension(t, approve, body!.Reason!.Trim(), s.Caller.Actor, calendar, now));
     }
 
-    internal static Task<IResult> Cancel(string id, ReasonBody? body, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct)
+    internal static Task<IResult> Cancel(string id, ReasonBody? body, TaskActionServices s, CancellationToken ct)
     {
         var errors = new FieldErrors();
         Required(errors, "reason", body?.Reason);
-        return errors.Any ? BadRequest(errors) : Act(id, s, ct, (task, now) => TaskLifecycle.Cancel(task, body!.Reason!.Trim(), Actor(actor), now));
+        return errors.Any ? BadRequest(errors) : Act(id, s, ct, (task, now) => TaskLifecycle.Cancel(task, body!.Reason!.Trim(), s.Caller.Actor, now));
     }
 
-    internal static Task<IResult> TakeOffControl(string id, ReasonBody? body, [FromHeader(Name = "X-Actor")] string? actor, TaskActionServices s, CancellationToken ct)
+    internal static Task<IResult> TakeOffControl(string id, ReasonBody? body, TaskActionServices s, CancellationToken ct)
     {
         var errors = new FieldErrors();
         Required(errors, "reason", body?.Reason);
-        return errors.Any ? BadRequest(errors) : Act(id, s, ct, (task, now) => TaskLifecycle.TakeOffControl(task, body!.Reason!.Trim(), Actor(actor), now));
+        return errors.Any ? BadRequest(errors) : Act(id, s, ct, (task, now) => TaskLifecycle.TakeOffControl(task, body!.Reason!.Trim(), s.Caller.Actor, now));
     }
 
     /// <summary>
@@ -128,7 +133,8 @@ public static class TaskActionEndpoints
     {
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            if (await s.Tasks.Find(id, ct) is not { } task)
+            // Another organisation's task is answered as missing: its existence is not the caller's business.
+            if (await s.Tasks.Find(id, ct) is not { } task || !s.Caller.MaySee([task.ResponsibleOrg], Roles.Secretariat))
             {
                 return TypedResults.Problem(title: $"Task {id} does not exist.", statusCode: StatusCodes.Status404NotFound);
             }
@@ -162,8 +168,6 @@ public static class TaskActionEndpoints
         return TypedResults.Problem(title: $"Task {id} kept changing concurrently; try again.", statusCode: StatusCodes.Status409Conflict);
     }
 
-    private static string Actor(string? header) => string.IsNullOrWhiteSpace(header) ? "anonymous" : header.Trim();
-
     private static void Required(FieldErrors errors, string field, string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -186,8 +190,11 @@ public static class TaskActionEndpoints
 }
 
 /// <summary>What the task actions need, bundled so each handler's signature stays readable.</summary>
-public sealed class TaskActionServices(IDocumentStore<FollowupTask> tasks, PlanningContext planning, TimeProvider clock)
+public sealed class TaskActionServices(IDocumentStore<FollowupTask> tasks, PlanningContext planning, TimeProvider clock, IHttpContextAccessor http)
 {
+    /// <summary>The caller of the request being handled.</summary>
+    public Caller Caller => http.HttpContext is { } context ? Caller.From(context.User) : Caller.Nobody;
+
     public IDocumentStore<FollowupTask> Tasks => tasks;
     public PlanningContext Planning => planning;
     public TimeProvider Clock => clock;

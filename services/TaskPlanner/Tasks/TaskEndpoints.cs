@@ -1,4 +1,5 @@
 using Followups.ServiceDefaults;
+using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Followups.TaskPlanner.Planning;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,16 +15,16 @@ public static class TaskEndpoints
     public static void MapTasks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/tasks").WithTags("Tasks");
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
+        group.MapGet("/", List).Allow(TaskAccess.Readers);
+        group.MapGet("/{id}", Get).Allow(TaskAccess.Readers);
         group.MapTaskActions();
         group.MapTaskExports();
     }
 
-    internal static async Task<IResult> List(HttpRequest request, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(HttpRequest request, Caller caller, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var query = TaskQuery.Parse(request.Query, errors);
+        var query = TaskQuery.Parse(request.Query, errors).Within(caller);
         if (errors.Any)
         {
             return errors.ToBadRequest();
@@ -46,8 +47,8 @@ public static class TaskEndpoints
         return (page, found.Count > query.Offset + query.Limit);
     }
 
-    internal static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>
-        await store.Find(id, cancellationToken) is { } task
+    internal static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, Caller caller, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>
+        await store.Find(id, cancellationToken) is { } task && caller.MaySee(task)
             ? TypedResults.Ok(TaskView.From(task))
             : TypedResults.Problem(title: $"Task {id} does not exist.", statusCode: StatusCodes.Status404NotFound);
 }

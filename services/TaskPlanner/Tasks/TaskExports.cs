@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CsvHelper;
 using Followups.ServiceDefaults;
+using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Ical.Net;
 using Ical.Net.CalendarComponents;
@@ -25,14 +26,14 @@ public static class TaskExports
 
     public static void MapTaskExports(this RouteGroupBuilder group)
     {
-        group.MapGet("/export.csv", Csv);
-        group.MapGet("/deadlines.ics", Calendar);
+        group.MapGet("/export.csv", Csv).Allow(TaskAccess.Readers);
+        group.MapGet("/deadlines.ics", Calendar).Allow(TaskAccess.Readers);
     }
 
-    internal static async Task<IResult> Csv(HttpRequest request, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Csv(HttpRequest request, Caller caller, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var query = TaskQuery.Parse(request.Query, errors, MaxExportRows);
+        var query = TaskQuery.Parse(request.Query, errors, MaxExportRows).Within(caller);
         if (errors.Any)
         {
             return errors.ToBadRequest();
@@ -48,16 +49,26 @@ public static class TaskExports
         return TypedResults.Text(ToCsv(items, today), "text/csv; charset=utf-8");
     }
 
-    internal static async Task<IResult> Calendar(string? org, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Calendar(string? org, Caller caller, IDocumentStore<FollowupTask> store, TimeProvider clock, CancellationToken cancellationToken)
     {
+        org ??= caller.ScopeFor(TaskAccess.SeeAll);
         if (string.IsNullOrWhiteSpace(org))
         {
             return new FieldErrors().Add("org", "is required: the organisation whose open deadlines the feed holds").ToBadRequest();
         }
 
-        var open = await store.Query(t => t.ResponsibleOrg == org && t.IsOpen, MaxExportRows, t => t.DueDate, cancellationToken);
+        if (!caller.MaySee([org], TaskAccess.SeeAll))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var open = await OpenDeadlines(org, store, cancellationToken);
         return TypedResults.Text(ToICalendar(org, open, clock.GetUtcNow()), "text/calendar; charset=utf-8");
     }
+
+    /// <summary>The open tasks of <paramref name="org"/> by deadline, as a calendar feed holds them.</summary>
+    internal static Task<IReadOnlyList<FollowupTask>> OpenDeadlines(string org, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>
+        store.Query(t => t.ResponsibleOrg == org && t.IsOpen, MaxExportRows, t => t.DueDate, cancellationToken);
 
     public static string ToCsv(IEnumerable<FollowupTask> tasks, DateOnly today)
     {

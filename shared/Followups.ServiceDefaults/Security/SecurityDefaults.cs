@@ -1,0 +1,134 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Followups.ServiceDefaults.Security;
+
+/// <summary><c>Security:*</c>: request limits every host applies.</summary>
+public sealed class SecurityOptions
+{
+    /// <summary>Requests each client may make per second on average (token bucket).</summary>
+    public int RequestsPerSecond { get; set; } = 50;
+
+    /// <summary>Requests a client may make at once before the average applies.</summary>
+    public int Burst { get; set; } = 200;
+
+    /// <summary>Largest request body any endpoint accepts; single endpoints may set less.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>A request still running after this is answered 504 and its work cancelled.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Authentication, authorisation and request hardening shared by every host.</summary>
+public static class SecurityDefaults
+{
+    private const string Selector = "Followups";
+
+    public static IHostApplicationBuilder AddFollowupsSecurity(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        services.Configure<AuthOptions>(builder.Configuration.GetSection("Auth"));
+        services.Configure<SecurityOptions>(builder.Configuration.GetSection("Security"));
+        var limits = builder.Configuration.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
+
+        // Loads (or in standalone mode creates) the key now: a host without one fails at start, not at the first request.
+        var validation = Tokens.ValidationParameters(auth);
+        services.AddHttpContextAccessor();
+        services.AddAuthentication(Selector)
+            .AddPolicyScheme(Selector, null, o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.ContainsKey(ApiKeys.Header) ? ApiKeys.Scheme : JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = validation;
+                o.IncludeErrorDetails = true;
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeys.Scheme, null);
+
+        // An endpoint nobody gave a rule still requires a signed-in caller.
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                RateLimitPartition.GetTokenBucketLimiter(ClientOf(http), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.Burst,
+                    TokensPerPeriod = limits.RequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                var response = context.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                response.Headers.RetryAfter = "1";
+                await Results.Problem(title: "Too many requests from this client; slow down and retry after a second.", statusCode: 429)
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+        services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
+        {
+            Timeout = limits.RequestTimeout,
+            TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+        });
+        services.Configure<KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            o.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            o.AddServerHeader = false;
+        });
+        return builder;
+    }
+
+    /// <summary>Security headers, authentication, authorisation, per-client rate limit and request timeouts, in that order.</summary>
+    public static WebApplication UseFollowupsSecurity(this WebApplication app)
+    {
+        app.Use(SecurityHeaders);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
+        return app;
+    }
+
+    private static Task SecurityHeaders(HttpContext http, Func<Task> next)
+    {
+        var headers = http.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        if (http.Request.Path.StartsWithSegments("/ui"))
+        {
+            headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+        }
+        else
+        {
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            headers.CacheControl = "no-store";
+        }
+
+        return next();
+    }
+
+    // A signed-in client is limited by who it is, everyone else by address.
+    private static string ClientOf(HttpContext http) =>
+        http.User.Identity?.IsAuthenticated == true
+            ? "user:" + Caller.From(http.User).Actor
+            : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+}
