@@ -14,9 +14,26 @@ public sealed class BusOptions
     public string Host { get; set; } = "localhost";
     public ushort Port { get; set; } = 5672;
     public string VirtualHost { get; set; } = "/";
-    public string Username { get; set; } = "guest";
-    public string Password { get; set; } = "guest";
+    /// <summary>Credentials come only from configuration; see <see cref="Credentials"/>.</summary>
+    public string? Username { get; set; }
+    public string? Password { get; set; }
     public ushort PrefetchCount { get; set; } = 32;
+
+    /// <summary>
+    /// The configured user and password. Without them only a broker on this machine is reached, as RabbitMQ's
+    /// <c>guest</c> (which RabbitMQ itself admits from loopback only); a remote broker without credentials stops the start.
+    /// </summary>
+    public (string User, string Password) Credentials()
+    {
+        if (!string.IsNullOrEmpty(Username))
+        {
+            return (Username, Password ?? "");
+        }
+
+        return Host is "localhost" or "127.0.0.1" or "::1"
+            ? ("guest", "guest")
+            : throw new InvalidOperationException($"Bus:Username and Bus:Password are required for the broker at {Host}.");
+    }
 
     /// <summary>Immediate retries in the consumer, exponentially spaced between the two intervals.</summary>
     public int RetryLimit { get; set; } = 5;
@@ -83,11 +100,13 @@ public static class BusExtensions
                 {
                     cfg.Host(options.Host, options.Port, options.VirtualHost, h =>
                     {
-                        h.Username(options.Username);
-                        h.Password(options.Password);
+                        var (user, password) = options.Credentials();
+                        h.Username(user);
+                        h.Password(password);
                         h.PublisherConfirmation = true;
                     });
                     cfg.PrefetchCount = options.PrefetchCount;
+                    cfg.UseConsumeFilter(typeof(ValidatedMessages<>), context);
                     cfg.ConfigureEndpoints(context);
                 });
             });
@@ -96,7 +115,11 @@ public static class BusExtensions
         }
         else
         {
-            services.AddMediator(x => registrations.Actions.ForEach(register => register(x)));
+            services.AddMediator(x =>
+            {
+                registrations.Actions.ForEach(register => register(x));
+                x.ConfigureMediator((context, cfg) => cfg.UseConsumeFilter(typeof(ValidatedMessages<>), context));
+            });
             services.AddSingleton<IOutboxPublisher, MediatorOutboxPublisher>();
         }
 

@@ -85,8 +85,8 @@ public sealed partial class WaitQueues(BusOptions options, ILogger<WaitQueues> l
                 HostName = options.Host,
                 Port = options.Port,
                 VirtualHost = options.VirtualHost,
-                UserName = options.Username,
-                Password = options.Password,
+                UserName = options.Credentials().User,
+                Password = options.Credentials().Password,
                 ClientProvidedName = "followups-redelivery",
             };
             _connection = await factory.CreateConnectionAsync(cancellationToken);
