@@ -48,7 +48,8 @@ public static class SecurityDefaults
         services.AddHttpContextAccessor();
         services.AddAuthentication(Selector)
             .AddPolicyScheme(Selector, null, o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.ContainsKey(ApiKeys.Header) ? ApiKeys.Scheme : JwtBearerDefaults.AuthenticationScheme)
+                http.RequestServices.GetRequiredService<IOptions<PathSchemes>>().Value.For(http.Request.Path)
+                ?? (http.Request.Headers.ContainsKey(ApiKeys.Header) ? ApiKeys.Scheme : JwtBearerDefaults.AuthenticationScheme))
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
@@ -94,6 +95,16 @@ public static class SecurityDefaults
         return builder;
     }
 
+    /// <summary>
+    /// Authenticates requests under <paramref name="path"/> with <paramref name="scheme"/> instead of a bearer token or an
+    /// API key: the dashboard's pages, which a browser opens with its sign-in cookie. Everything else keeps the headers.
+    /// </summary>
+    public static AuthenticationBuilder ForwardPath(this AuthenticationBuilder builder, PathString path, string scheme)
+    {
+        builder.Services.Configure<PathSchemes>(o => o.Paths.Add((path, scheme)));
+        return builder;
+    }
+
     /// <summary>Security headers, authentication, authorisation, per-client rate limit and request timeouts, in that order.</summary>
     public static WebApplication UseFollowupsSecurity(this WebApplication app)
     {
@@ -131,4 +142,12 @@ public static class SecurityDefaults
         http.User.Identity?.IsAuthenticated == true
             ? "user:" + Caller.From(http.User).Actor
             : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+}
+
+/// <summary>Paths whose requests another authentication scheme handles; see <see cref="SecurityDefaults.ForwardPath"/>.</summary>
+public sealed class PathSchemes
+{
+    public List<(PathString Path, string Scheme)> Paths { get; } = [];
+
+    public string? For(PathString path) => Paths.FirstOrDefault(p => path.StartsWithSegments(p.Path)).Scheme;
 }
