@@ -26,7 +26,7 @@ public static class TaskPlannerModule
             Database, "tasks",
             t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
-        services.AddDocumentStore<CalendarFeed>(Database, "calendar-feeds", f => f.TokenHash, f => f.Owner);
+        services.AddDocumentStore<CalendarFeed>(Database, "feeds", f => f.TokenHash, f => f.Owner);
         services.AddSingleton(NationalCalendars.Embedded);
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
         services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));

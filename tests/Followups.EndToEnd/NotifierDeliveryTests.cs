@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Followups.Contracts;
 using Followups.Notifier.Delivery;
+using Followups.ServiceDefaults.Security;
 using Followups.Testing;
 using MassTransit.Mediator;
 using Microsoft.AspNetCore.Hosting;
@@ -47,11 +48,12 @@ public sealed class NotifierDeliveryTests : IDisposable
             builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
         }
 
-        /// <summary>A client of the host signed in as staff.</summary>
+        /// <summary>A client of the host signed in as staff, with a token valid on the host's fake clock for a month.</summary>
         public HttpClient Client()
         {
             var client = CreateClient();
-            client.DefaultRequestHeaders.Authorization = new("Bearer", TestIdentity.Staff);
+            var token = TestIdentity.Token("tests", [Roles.Secretariat, Roles.Manager, Roles.Admin], lifetime: TimeSpan.FromDays(30), now: clock.GetUtcNow());
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
             return client;
         }
 

@@ -38,25 +38,24 @@ public static class SecurityDefaults
     public static IHostApplicationBuilder AddFollowupsSecurity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         services.Configure<AuthOptions>(builder.Configuration.GetSection("Auth"));
         services.Configure<SecurityOptions>(builder.Configuration.GetSection("Security"));
-        var limits = builder.Configuration.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
-
-        // Loads (or in standalone mode creates) the key now: a host without one fails at start, not at the first request.
-        var validation = Tokens.ValidationParameters(auth);
         services.AddHttpContextAccessor();
+
+        // Options are read when the host is built, not now, so settings added late (tests, hosting layers) count.
         services.AddAuthentication(Selector)
             .AddPolicyScheme(Selector, null, o => o.ForwardDefaultSelector = http =>
                 http.RequestServices.GetRequiredService<IOptions<PathSchemes>>().Value.For(http.Request.Path)
                 ?? (http.Request.Headers.ContainsKey(ApiKeys.Header) ? ApiKeys.Scheme : JwtBearerDefaults.AuthenticationScheme))
-            .AddJwtBearer(o =>
-            {
-                o.MapInboundClaims = false;
-                o.TokenValidationParameters = validation;
-                o.IncludeErrorDetails = true;
-            })
+            .AddJwtBearer()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeys.Scheme, null);
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((o, auth) =>
+        {
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters = Tokens.ValidationParameters(auth.Value);
+        });
+        // Loads (or in standalone mode creates) the key at start: a host without one fails then, not at the first request.
+        services.AddHostedService<KeyCheck>();
 
         // An endpoint nobody gave a rule still requires a signed-in caller.
         services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -64,14 +63,17 @@ public static class SecurityDefaults
         services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                RateLimitPartition.GetTokenBucketLimiter(ClientOf(http), _ => new TokenBucketRateLimiterOptions
+            {
+                var limits = http.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
+                return RateLimitPartition.GetTokenBucketLimiter(ClientOf(http), _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.Burst,
                     TokensPerPeriod = limits.RequestsPerSecond,
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,
-                }));
+                });
+            });
             o.OnRejected = async (context, cancellationToken) =>
             {
                 var response = context.HttpContext.Response;
@@ -81,14 +83,15 @@ public static class SecurityDefaults
                     .ExecuteAsync(context.HttpContext);
             };
         });
-        services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<SecurityOptions>>((o, limits) => o.DefaultPolicy = new RequestTimeoutPolicy
         {
-            Timeout = limits.RequestTimeout,
+            Timeout = limits.Value.RequestTimeout,
             TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
         });
-        services.Configure<KestrelServerOptions>(o =>
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<SecurityOptions>>((o, limits) =>
         {
-            o.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            o.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes;
             o.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             o.AddServerHeader = false;
         });
@@ -142,6 +145,18 @@ public static class SecurityDefaults
         http.User.Identity?.IsAuthenticated == true
             ? "user:" + Caller.From(http.User).Actor
             : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+}
+
+/// <summary>Builds the token rules when the host starts, so a missing or broken key stops it with a clear message.</summary>
+internal sealed class KeyCheck(IOptionsMonitor<JwtBearerOptions> options) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = options.Get(JwtBearerDefaults.AuthenticationScheme);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Paths whose requests another authentication scheme handles; see <see cref="SecurityDefaults.ForwardPath"/>.</summary>
