@@ -41,8 +41,7 @@ public sealed class Session(IOptions<AuthOptions> auth, IDataProtectionProvider 
     public static ClaimsPrincipal User(TokenValidationResult valid) =>
         new(new ClaimsIdentity(valid.ClaimsIdentity.Claims, Scheme, Roles.Claims.Subject, Roles.Claims.Role));
 
-    public void Write(HttpContext http, string token, DateTime expires) =>
-        http.Response.Cookies.Append(Cookie, _protector.Protect(token), Options(http, expires));
+    public void Write(HttpContext http, string token) => http.Response.Cookies.Append(Cookie, _protector.Protect(token), Options(http));
 
     /// <summary>The token from the request's cookie, or null when there is none or it was not made by this deployment.</summary>
     public string? Read(HttpContext http)
@@ -62,17 +61,17 @@ public sealed class Session(IOptions<AuthOptions> auth, IDataProtectionProvider 
         }
     }
 
-    public static void Delete(HttpContext http) => http.Response.Cookies.Delete(Cookie, Options(http, null));
+    public static void Delete(HttpContext http) => http.Response.Cookies.Delete(Cookie, Options(http));
 
-    private static CookieOptions Options(HttpContext http, DateTime? expires) => new()
+    // A session cookie, not one that expires with the token: the server must still see an expired token to tell the
+    // user that it expired (rather than that nobody is signed in), and it deletes the cookie when it does.
+    private static CookieOptions Options(HttpContext http) => new()
     {
         HttpOnly = true,
         SameSite = SameSiteMode.Strict,
         Secure = http.Request.IsHttps,
         Path = "/ui",
         IsEssential = true,
-        // The browser drops the cookie when the token would be refused anyway.
-        Expires = expires is { } e ? new DateTimeOffset(DateTime.SpecifyKind(e, DateTimeKind.Utc)) : null,
     };
 
     /// <summary>Why a token was refused, in words a user can act on.</summary>

@@ -4,7 +4,6 @@ using Followups.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Followups.Dashboard.Pages.SignIn;
 
@@ -52,7 +51,7 @@ public sealed class SignInModel(Session session, Lang lang) : PageModel
             return Refused();
         }
 
-        session.Write(HttpContext, token, ((JsonWebToken)result.SecurityToken).ValidTo);
+        session.Write(HttpContext, token);
         return LocalRedirect(Safe(ReturnUrl) ?? Caller.From(Session.User(result)).Home());
     }
 
