@@ -25,11 +25,12 @@ public sealed record Timeline(DateOnly Start, DateOnly End, DateOnly Today)
     /// <summary>The width between two dates, as a CSS percentage.</summary>
     public string Between(DateOnly from, DateOnly to) => Css(100.0 * Math.Max(0, to.DayNumber - from.DayNumber) / Math.Max(1, End.DayNumber - Start.DayNumber));
 
-    /// <summary>The axis marks: month starts for up to a year and a half, quarters up to five years, years beyond.</summary>
+    /// <summary>The axis marks: month starts for up to ten months, quarter starts up to three years, years beyond.</summary>
     public IEnumerable<(DateOnly Date, string Label)> Marks()
     {
+        // Few enough marks that their labels never overlap on a narrow track.
         var months = (End.Year - Start.Year) * 12 + End.Month - Start.Month;
-        var step = months <= 18 ? 1 : months <= 60 ? 3 : 12;
+        var step = months <= 10 ? 1 : months <= 36 ? 3 : 12;
         var mark = new DateOnly(Start.Year, 1, 1);
         while (mark <= Start)
         {
