@@ -8,7 +8,6 @@ internal static class Russian
         ["Main"] = "Главное меню",
         ["Accept the task"] = "Принять поручение к исполнению",
         ["Accept"] = "Принять",
-        ["Acting as"] = "От имени",
         ["Action"] = "Действие",
         ["Actions"] = "Действия",
         ["Add a commitment"] = "Добавить пункт",
