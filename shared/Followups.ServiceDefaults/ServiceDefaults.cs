@@ -34,6 +34,8 @@ public static class ServiceDefaultsExtensions
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // A number sent as a string is a client's mistake to report, not to guess at (the web defaults accept it).
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddOpenApi();
         builder.AddFollowupsSecurity();

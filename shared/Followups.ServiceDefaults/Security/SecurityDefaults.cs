@@ -112,6 +112,7 @@ public static class SecurityDefaults
     public static WebApplication UseFollowupsSecurity(this WebApplication app)
     {
         app.Use(SecurityHeaders);
+        app.Use(DeclaredBodyLimit);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -138,6 +139,15 @@ public static class SecurityDefaults
         }
 
         return next();
+    }
+
+    // A declared length over the limit is refused before anything reads the body; Kestrel's own limit catches the rest.
+    private static Task DeclaredBodyLimit(HttpContext http, Func<Task> next)
+    {
+        var limit = http.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBodyBytes;
+        return http.Request.ContentLength > limit
+            ? throw new Microsoft.AspNetCore.Http.BadHttpRequestException($"The request body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge)
+            : next();
     }
 
     // A signed-in client is limited by who it is, everyone else by address.
