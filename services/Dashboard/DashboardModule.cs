@@ -1,5 +1,8 @@
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Followups.Dashboard.SignIn;
+using Followups.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,13 +11,21 @@ using Microsoft.Extensions.Hosting;
 
 namespace Followups.Dashboard;
 
-/// <summary>Wires the web dashboard into a host: its pages under <c>/ui</c>, and a redirect from <c>/</c>.</summary>
+/// <summary>
+/// Wires the web dashboard into a host: its pages under <c>/ui</c>, signed in with a cookie holding the user's API token,
+/// and a redirect from <c>/</c>. Call after <c>AddServiceDefaults()</c>, whose authentication it extends.
+/// </summary>
 public static class DashboardModule
 {
     public static IHostApplicationBuilder AddDashboard(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorPages().AddApplicationPart(typeof(DashboardModule).Assembly);
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddDataProtection();
+        builder.Services.AddSingleton<Session>();
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, SessionHandler>(Session.Scheme, null)
+            .ForwardPath("/ui", Session.Scheme);
         builder.Services.AddScoped<Lang>();
         builder.Services.AddHttpClient<FollowupsApi>(c => c.Timeout = TimeSpan.FromSeconds(15));
         return builder;
@@ -23,7 +34,7 @@ public static class DashboardModule
     public static IEndpointRouteBuilder MapDashboard(this WebApplication app)
     {
         app.MapRazorPages();
-        app.MapGet("/", () => Results.Redirect("/ui")).ExcludeFromDescription();
+        app.MapGet("/", () => Results.Redirect("/ui")).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 }

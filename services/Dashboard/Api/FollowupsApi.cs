@@ -1,6 +1,9 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Followups.Dashboard.SignIn;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 
@@ -17,7 +20,8 @@ public enum Service
 /// <summary>
 /// The dashboard's only way to the data: the services' public HTTP APIs. Base URLs come from
 /// <c>Dashboard:CaptureUrl</c>, <c>Dashboard:PlannerUrl</c> and <c>Dashboard:NotifierUrl</c>; unset, they are the
-/// address this request came in on, which is right for the standalone host serving everything on one port.
+/// address this request came in on, which is right for the standalone host serving everything on one port. Every call
+/// carries the signed-in user's token as Bearer: the APIs decide what this user sees and may do, as for any client.
 /// </summary>
 public sealed class FollowupsApi(HttpClient http, IConfiguration configuration, IHttpContextAccessor context)
 {
@@ -39,26 +43,38 @@ public sealed class FollowupsApi(HttpClient http, IConfiguration configuration, 
         return new Uri($"{request.Scheme}://{request.Host}/");
     }
 
-    /// <summary>An absolute URL of a service, for links the browser follows itself (the CSV export).</summary>
-    public string Link(Service service, string path) => new Uri(BaseOf(service), path).ToString();
-
     public Task<ApiResult<T>> Get<T>(Service service, string path, CancellationToken ct = default) =>
-        Send<T>(service, HttpMethod.Get, path, null, null, null, ct);
+        Send<T>(service, HttpMethod.Get, path, null, null, ct);
 
-    public Task<ApiResult<T>> Post<T>(Service service, string path, object? body, string? actor = null, string? idempotencyKey = null, CancellationToken ct = default) =>
-        Send<T>(service, HttpMethod.Post, path, body, actor, idempotencyKey, ct);
+    public Task<ApiResult<T>> Post<T>(Service service, string path, object? body, string? idempotencyKey = null, CancellationToken ct = default) =>
+        Send<T>(service, HttpMethod.Post, path, body, idempotencyKey, ct);
 
-    private async Task<ApiResult<T>> Send<T>(Service service, HttpMethod method, string path, object? body, string? actor, string? key, CancellationToken ct)
+    /// <summary>A file the API makes (the CSV export), passed on to the browser, which has no token of its own to fetch it.</summary>
+    public async Task<(int Status, byte[] Content, string? ContentType, string? FileName)> Download(Service service, string path, CancellationToken ct = default)
     {
-        using var request = new HttpRequestMessage(method, new Uri(BaseOf(service), path.TrimStart('/')));
+        using var request = await Request(service, HttpMethod.Get, path);
+        using var response = await http.SendAsync(request, ct);
+        return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(ct), response.Content.Headers.ContentType?.ToString(),
+            response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+    }
+
+    private async Task<HttpRequestMessage> Request(Service service, HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(BaseOf(service), path.TrimStart('/')));
+        if (context.HttpContext is { } current && await current.GetTokenAsync(Session.Scheme, SessionHandler.TokenName) is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return request;
+    }
+
+    private async Task<ApiResult<T>> Send<T>(Service service, HttpMethod method, string path, object? body, string? key, CancellationToken ct)
+    {
+        using var request = await Request(service, method, path);
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);
-        }
-
-        if (!string.IsNullOrWhiteSpace(actor))
-        {
-            request.Headers.Add("X-Actor", actor);
         }
 
         if (!string.IsNullOrWhiteSpace(key))

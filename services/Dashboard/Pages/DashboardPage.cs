@@ -1,15 +1,19 @@
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Followups.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Followups.Dashboard.Pages;
 
-/// <summary>What every dashboard page needs: the APIs, the language, today's date and a problem to show.</summary>
+/// <summary>What every dashboard page needs: the APIs, the language, who is signed in, today's date and a problem to show.</summary>
 public abstract class DashboardPage(FollowupsApi api, Lang lang, TimeProvider clock) : PageModel
 {
     protected FollowupsApi Api { get; } = api;
 
     public Lang T { get; } = lang;
+
+    /// <summary>The signed-in user as the token says; the pages offer only what the APIs would allow this user.</summary>
+    public Caller Viewer => Caller.From(User);
 
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 

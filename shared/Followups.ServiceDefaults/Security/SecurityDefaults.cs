@@ -45,7 +45,8 @@ public static class SecurityDefaults
         // Options are read when the host is built, not now, so settings added late (tests, hosting layers) count.
         services.AddAuthentication(Selector)
             .AddPolicyScheme(Selector, null, o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.ContainsKey(ApiKeys.Header) ? ApiKeys.Scheme : JwtBearerDefaults.AuthenticationScheme)
+                http.RequestServices.GetRequiredService<IOptions<PathSchemes>>().Value.For(http.Request.Path)
+                ?? (http.Request.Headers.ContainsKey(ApiKeys.Header) ? ApiKeys.Scheme : JwtBearerDefaults.AuthenticationScheme))
             .AddJwtBearer()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeys.Scheme, null);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((o, auth) =>
@@ -94,6 +95,16 @@ public static class SecurityDefaults
             o.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             o.AddServerHeader = false;
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Authenticates requests under <paramref name="path"/> with <paramref name="scheme"/> instead of a bearer token or an
+    /// API key: the dashboard's pages, which a browser opens with its sign-in cookie. Everything else keeps the headers.
+    /// </summary>
+    public static AuthenticationBuilder ForwardPath(this AuthenticationBuilder builder, PathString path, string scheme)
+    {
+        builder.Services.Configure<PathSchemes>(o => o.Paths.Add((path, scheme)));
         return builder;
     }
 
@@ -156,4 +167,12 @@ internal sealed class KeyCheck(IOptionsMonitor<JwtBearerOptions> options) : Micr
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Paths whose requests another authentication scheme handles; see <see cref="SecurityDefaults.ForwardPath"/>.</summary>
+public sealed class PathSchemes
+{
+    public List<(PathString Path, string Scheme)> Paths { get; } = [];
+
+    public string? For(PathString path) => Paths.FirstOrDefault(p => path.StartsWithSegments(p.Path)).Scheme;
 }

@@ -1,16 +1,19 @@
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.Dashboard.Pages.Agreements;
 
-/// <summary>One agreement: its record, its versions, and each commitment with the tasks the planner made of it.</summary>
+/// <summary>One agreement: its record, its versions, and each commitment with its tasks on a timeline.</summary>
+[Authorize(Roles = Access.Followers)]
 public sealed class AgreementDetailModel(FollowupsApi api, Lang lang, TimeProvider clock) : DashboardPage(api, lang, clock)
 {
     public AgreementItem? Agreement { get; private set; }
     public List<VersionSummary> Versions { get; private set; } = [];
     public ILookup<string, TaskItem> TasksByCommitment { get; private set; } = Array.Empty<TaskItem>().ToLookup(t => t.CommitmentKey);
     public Dictionary<string, string> Organisations { get; private set; } = [];
+    public Timeline Scale { get; private set; } = null!;
     [FromQuery(Name = "recorded")] public bool Recorded { get; set; }
 
     public async Task<IActionResult> OnGet(string id, CancellationToken ct)
@@ -31,7 +34,9 @@ public sealed class AgreementDetailModel(FollowupsApi api, Lang lang, TimeProvid
 
         Agreement = Take(found, null!);
         Versions = Take(await versions, []);
-        TasksByCommitment = Take(await tasks, new Page<TaskItem>([], null)).Items.ToLookup(t => t.CommitmentKey);
+        var all = Take(await tasks, new Page<TaskItem>([], null)).Items;
+        TasksByCommitment = all.ToLookup(t => t.CommitmentKey);
+        Scale = Timeline.For(Agreement?.ConcludedOn ?? Today, all, Today);
         Organisations = (await organisations).ToDictionary(o => o.Id, o => o.NameIn(T.Code));
         return Page();
     }

@@ -1,10 +1,12 @@
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.Dashboard.Pages.Agreements;
 
 /// <summary>The agreements capture holds, newest first, with a text search.</summary>
+[Authorize(Roles = Access.Followers)]
 public sealed class AgreementListModel(FollowupsApi api, Lang lang, TimeProvider clock) : DashboardPage(api, lang, clock)
 {
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.Dashboard.Pages.Agreements;
@@ -9,6 +10,7 @@ namespace Followups.Dashboard.Pages.Agreements;
 /// Amends an agreement: change a commitment's summary, lead or deadline, cancel one with a reason, add new ones. Only
 /// what differs from the version shown is sent, naming that version, so a concurrent amendment is a clear 409.
 /// </summary>
+[Authorize(Roles = Access.Secretariat)]
 public sealed class AmendAgreementModel(FollowupsApi api, Lang lang, TimeProvider clock) : DashboardPage(api, lang, clock)
 {
     public AgreementItem? Agreement { get; private set; }
@@ -40,8 +42,7 @@ public sealed class AmendAgreementModel(FollowupsApi api, Lang lang, TimeProvide
         var body = Build(Agreement!);
         if (Form.LocalErrors.Count == 0)
         {
-            var actor = Form.Value("actor")?.Trim() ?? "secretariat";
-            var result = await Api.Post<AgreementItem>(Service.Capture, $"api/v1/agreements/{Uri.EscapeDataString(id)}/amendments", body, actor, IdempotencyKey, ct);
+            var result = await Api.Post<AgreementItem>(Service.Capture, $"api/v1/agreements/{Uri.EscapeDataString(id)}/amendments", body, IdempotencyKey, ct);
             if (result.Ok)
             {
                 return Redirect($"/ui/agreements/{Uri.EscapeDataString(id)}?recorded=true");

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.Dashboard.Pages.Agreements;
 
 /// <summary>The secretariat's form for a new agreement; capture validates, and its messages show beside the fields.</summary>
+[Authorize(Roles = Access.Secretariat)]
 public sealed class EnterAgreementModel(FollowupsApi api, Lang lang, TimeProvider clock) : DashboardPage(api, lang, clock)
 {
     public AgreementForm Form { get; private set; } = new(null);
@@ -43,7 +45,7 @@ public sealed class EnterAgreementModel(FollowupsApi api, Lang lang, TimeProvide
         var body = Build();
         if (Form.LocalErrors.Count == 0)
         {
-            var result = await Api.Post<AgreementItem>(Service.Capture, "api/v1/agreements", body, Actor(), IdempotencyKey, ct);
+            var result = await Api.Post<AgreementItem>(Service.Capture, "api/v1/agreements", body, IdempotencyKey, ct);
             if (result.Ok && result.Value is not null)
             {
                 return Redirect($"/ui/agreements/{Uri.EscapeDataString(result.Value.Id)}?recorded=true");
@@ -65,8 +67,6 @@ public sealed class EnterAgreementModel(FollowupsApi api, Lang lang, TimeProvide
     public IEnumerable<(string Field, string Message)> AllErrors() =>
         Form.LocalErrors.SelectMany(e => e.Value.Select(m => (e.Key, m)))
             .Concat(Failure?.Errors.SelectMany(e => e.Value.Select(m => (e.Key, m))) ?? []);
-
-    private string? Actor() => Form.Value("actor")?.Trim() ?? "secretariat";
 
     private void ReadForm()
     {

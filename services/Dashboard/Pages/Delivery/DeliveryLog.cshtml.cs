@@ -1,5 +1,6 @@
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Followups.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.Dashboard.Pages.Delivery;
@@ -32,6 +33,9 @@ public sealed class DeliveryLogModel(FollowupsApi api, Lang lang, TimeProvider c
         await Load(ct);
         return Page();
     }
+
+    /// <summary>Sending again is an operation of the admin's.</summary>
+    public bool MayRetry => Viewer.Is(Roles.Admin);
 
     public string OrgName(string id) => Organisations.TryGetValue(id, out var name) ? name : id;
 

@@ -1,10 +1,13 @@
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Followups.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.Dashboard.Pages.Tasks;
 
 /// <summary>Open items: the planner's tasks with the managers' filters, and open vs overdue per organisation.</summary>
+[Authorize(Roles = Access.Followers)]
 public sealed class OpenItemsModel(FollowupsApi api, Lang lang, TimeProvider clock) : DashboardPage(api, lang, clock)
 {
     public static readonly string[] Statuses = ["planned", "assigned", "accepted", "inProgress", "done", "cancelled"];
@@ -28,9 +31,11 @@ public sealed class OpenItemsModel(FollowupsApi api, Lang lang, TimeProvider clo
     public async Task OnGet(CancellationToken ct)
     {
         var query = Query();
-        CsvLink = Api.Link(Service.Planner, "api/v1/tasks/export.csv" + query);
+        CsvLink = "/ui?handler=csv" + (query.Length == 0 ? "" : "&" + query[1..]);
         var tasks = Api.Get<Page<TaskItem>>(Service.Planner, "api/v1/tasks" + query + (query.Length == 0 ? "?" : "&") + "limit=200", ct);
-        var report = Api.Get<Page<OpenItemsRow>>(Service.Planner, "api/v1/reports/open-items?groupBy=org", ct);
+        var report = ShowsReport
+            ? Api.Get<Page<OpenItemsRow>>(Service.Planner, "api/v1/reports/open-items?groupBy=org", ct)
+            : Task.FromResult(ApiResult<Page<OpenItemsRow>>.Success(new Page<OpenItemsRow>([], null), 200));
         var organisations = Directory(ct);
         var agreements = Api.Get<Page<AgreementItem>>(Service.Capture, "api/v1/agreements?limit=200", ct);
 
@@ -51,6 +56,21 @@ public sealed class OpenItemsModel(FollowupsApi api, Lang lang, TimeProvider clo
         Organisations = (await organisations).ToDictionary(o => o.Id, o => o.NameIn(T.Code));
         Agreements = Take(await agreements, new Page<AgreementItem>([], null)).Items;
     }
+
+    /// <summary>
+    /// The CSV export with the page's filters. The browser fetches it from here, not from the planner: it holds no token,
+    /// and the API takes none from a cookie.
+    /// </summary>
+    public async Task<IActionResult> OnGetCsv(CancellationToken ct)
+    {
+        var (status, content, type, name) = await Api.Download(Service.Planner, "api/v1/tasks/export.csv" + Query(), ct);
+        return status == 200
+            ? File(content, type ?? "text/csv", name ?? "open-items.csv")
+            : StatusCode(status, System.Text.Encoding.UTF8.GetString(content));
+    }
+
+    /// <summary>The per-organisation report is for the secretariat and managers; a member sees its own list only.</summary>
+    public bool ShowsReport => Viewer.Is(Roles.Secretariat) || Viewer.Is(Roles.Manager);
 
     public string OrgName(string id) => Organisations.TryGetValue(id, out var name) ? name : id;
 

@@ -1,19 +1,20 @@
 using System.Globalization;
 using Followups.Dashboard.Api;
 using Followups.Dashboard.Localisation;
+using Followups.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Followups.Dashboard.Pages.Tasks;
 
 /// <summary>One task: deadlines, progress, extension requests, history, and the actions its status allows.</summary>
+[Authorize(Roles = Access.Followers)]
 public sealed class TaskDetailModel(FollowupsApi api, Lang lang, TimeProvider clock) : DashboardPage(api, lang, clock)
 {
     public TaskItem? Task { get; private set; }
     public AgreementItem? Agreement { get; private set; }
     public Dictionary<string, string> Organisations { get; private set; } = [];
 
-    /// <summary>Who acts: sent as <c>X-Actor</c>, since there is no sign-in yet.</summary>
-    [BindProperty] public string? Actor { get; set; }
     [BindProperty] public string? Text { get; set; }
     [BindProperty] public string? Percent { get; set; }
     [BindProperty] public string? DueDate { get; set; }
@@ -43,6 +44,18 @@ public sealed class TaskDetailModel(FollowupsApi api, Lang lang, TimeProvider cl
     public Task<IActionResult> OnPostComplete(string id, CancellationToken ct) =>
         Act(id, "complete", "complete", new { report = Report }, ct);
 
+    public Task<IActionResult> OnPostCancel(string id, CancellationToken ct) =>
+        Act(id, "cancel", "cancel", new { reason = Reason }, ct);
+
+    public Task<IActionResult> OnPostTakeOffControl(string id, CancellationToken ct) =>
+        Act(id, "offControl", "take-off-control", new { reason = Reason }, ct);
+
+    /// <summary>A member of the task's organisation: accepts, reports progress, completes, asks for more time.</summary>
+    public bool MayWork => Task is not null && Viewer.Is(Roles.Member) && Viewer.Organisation == Task.ResponsibleOrg;
+
+    /// <summary>The secretariat: decides extensions, cancels, takes off control.</summary>
+    public bool MayDecide => Viewer.Is(Roles.Secretariat);
+
     public string OrgName(string id) => Organisations.TryGetValue(id, out var name) ? name : id;
 
     public IEnumerable<string> ErrorsFor(string action, string field) =>
@@ -56,8 +69,7 @@ public sealed class TaskDetailModel(FollowupsApi api, Lang lang, TimeProvider cl
 
     private async Task<IActionResult> Act(string id, string action, string path, object? body, CancellationToken ct)
     {
-        var actor = string.IsNullOrWhiteSpace(Actor) ? null : Actor.Trim();
-        var result = await Api.Post<TaskItem>(Service.Planner, $"api/v1/tasks/{Uri.EscapeDataString(id)}/{path}", body ?? new { }, actor, ct: ct);
+        var result = await Api.Post<TaskItem>(Service.Planner, $"api/v1/tasks/{Uri.EscapeDataString(id)}/{path}", body ?? new { }, ct: ct);
         if (result.Ok)
         {
             // Post/redirect/get: a reload does not repeat the action.
@@ -85,7 +97,6 @@ public sealed class TaskDetailModel(FollowupsApi api, Lang lang, TimeProvider cl
             return Page();
         }
 
-        Actor ??= Task.ResponsibleOrg;
         var agreement = Api.Get<AgreementItem>(Service.Capture, $"api/v1/agreements/{Uri.EscapeDataString(Task.AgreementId)}", ct);
         Organisations = (await Directory(ct)).ToDictionary(o => o.Id, o => o.NameIn(T.Code));
         var a = await agreement;
