@@ -392,6 +392,22 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Starttls_asked_of_a_server_that_does_not_offer_it_fails_instead_of_sending_in_clear()
+    {
+        await using var smtp = SmtpSink.Started();
+        var (host, client) = await StartWithOrganisation(smtp, "p-maz", ("Security", "StartTls"));
+        await using var _ = host;
+
+        await Overdue(host, "p-maz", "task-p1");
+        await Pass(host, Settle * 2);
+
+        var notice = Assert.Single(await Notices(client, "org=p-maz"))!;
+        Assert.Equal("failed", notice["status"]!.GetValue<string>());
+        Assert.Contains("STARTTLS", notice["lastError"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
     public async Task The_smtp_connection_is_kept_for_the_next_message_checked_when_idle_and_replaced_when_the_server_dropped_it()
     {
         await using var smtp = SmtpSink.Started();

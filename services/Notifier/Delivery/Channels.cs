@@ -59,6 +59,11 @@ public sealed class EmailChannel(IOptions<NotifierOptions> options, TimeProvider
         {
             throw new PermanentDeliveryException($"the SMTP server refused the credentials of Notifier:Smtp:Username '{smtp.Username}': {e.Message}", e);
         }
+        catch (NotSupportedException e)
+        {
+            // MailKit's word for a server that lacks what the settings ask for: STARTTLS, or any authentication mechanism.
+            throw new PermanentDeliveryException($"the SMTP server at {smtp.Host}:{smtp.Port} cannot do what Notifier:Smtp asks: {e.Message}", e);
+        }
         catch (SslHandshakeException e)
         {
             throw new PermanentDeliveryException(
