@@ -29,7 +29,7 @@ public sealed class DeliveryPipelinesTests
         Assert.Equal((1, false), (calls, run.IsCompleted));
 
         _clock.Advance(TimeSpan.FromMinutes(10)); // past the backoff, whatever the jitter drew
-        await run;
+        await run.WaitAsync(TimeSpan.FromSeconds(10)); // a backoff on the system clock would still be waiting
         Assert.Equal(2, calls);
     }
 
