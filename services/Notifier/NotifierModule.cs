@@ -16,7 +16,7 @@ public static class NotifierModule
         var services = builder.Services;
         services.Configure<NotifierOptions>(builder.Configuration.GetSection("Notifier"));
         services.AddDocumentStore<Organisation>(Database, "organisations");
-        services.AddDocumentStore<Notification>(Database, "notifications", n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!);
+        services.AddDocumentStore<Notification>(Database, "notifications", n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!, n => n.AgreementId!);
         services.AddDocumentStore<Digest>(Database, "digests", d => d.Status, d => d.RecipientOrg);
         services.AddSingleton<NoticeRecorder>();
         services.AddHttpClient(WebhookChannel.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);

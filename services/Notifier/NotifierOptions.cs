@@ -19,6 +19,19 @@ public sealed class SmtpOptions
     public string? Username { get; set; }
     public string? Password { get; set; }
     public string From { get; set; } = "Followups <followups@localhost>";
+
+    /// <summary>
+    /// SHA-256 (or SHA-1) thumbprints, in hex, of server certificates to trust even though the platform does not: a
+    /// private CA's server or a test server's self-signed certificate. Certificates are validated as usual otherwise;
+    /// there is deliberately no switch that accepts any certificate.
+    /// </summary>
+    public List<string> TrustedCertificateThumbprints { get; set; } = [];
+
+    /// <summary>How many connections are kept open between messages (at most one message at a time each).</summary>
+    public int Connections { get; set; } = 4;
+
+    /// <summary>A connection idle longer than this is closed instead of reused.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public enum SmtpSecurity
@@ -33,6 +46,9 @@ public sealed class DeliveryOptions
 {
     /// <summary>How often the worker looks for closed windows and messages to send.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many messages are sent at once (different organisations or channels; one message is never sent twice at once).</summary>
+    public int Parallelism { get; set; } = 4;
 
     /// <summary>How long an "immediate" notice waits for the rest of its burst (an agreement and its tasks) before it goes.</summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(10);

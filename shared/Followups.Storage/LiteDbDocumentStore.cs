@@ -148,17 +148,68 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     {
         lock (_gate)
         {
-            var stored = _collection.Query().Where(d => d.Id == document.Id).Select(d => d.Version).FirstOrDefault();
-            if (stored != document.Version || stored == 0)
+            return Task.FromResult(ReplaceHeld(document));
+        }
+    }
+
+    // Each LiteDB write is a transaction of its own that waits for the disk; a batch in one transaction waits once.
+    public Task<IReadOnlyList<bool>> InsertMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
+        InOneTransaction(documents, document =>
+        {
+            // Checked first: a duplicate key inside an explicit transaction would roll the whole batch back.
+            if (_collection.Exists(d => d.Id == document.Id))
             {
-                return Task.FromResult(false);
+                document.Version = 0;
+                return false;
             }
 
-            document.Version++;
+            document.Version = 1;
             document.PrepareWrite();
-            _collection.Update(document);
-            return Task.FromResult(true);
+            _collection.Insert(document);
+            return true;
+        });
+
+    public Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
+        InOneTransaction(documents, ReplaceHeld);
+
+    private Task<IReadOnlyList<bool>> InOneTransaction(IReadOnlyList<T> documents, Func<T, bool> write)
+    {
+        var written = new bool[documents.Count];
+        lock (_gate)
+        {
+            _database.BeginTrans();
+            try
+            {
+                for (var i = 0; i < documents.Count; i++)
+                {
+                    written[i] = write(documents[i]);
+                }
+
+                _database.Commit();
+            }
+            catch
+            {
+                _database.Rollback();
+                throw;
+            }
         }
+
+        return Task.FromResult<IReadOnlyList<bool>>(written);
+    }
+
+    /// <summary>The version check and the write; the caller holds the gate.</summary>
+    private bool ReplaceHeld(T document)
+    {
+        var stored = _collection.Query().Where(d => d.Id == document.Id).Select(d => d.Version).FirstOrDefault();
+        if (stored != document.Version || stored == 0)
+        {
+            return false;
+        }
+
+        document.Version++;
+        document.PrepareWrite();
+        _collection.Update(document);
+        return true;
     }
 
     public Task Ping(CancellationToken cancellationToken)

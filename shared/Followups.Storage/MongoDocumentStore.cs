@@ -76,6 +76,14 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         return false;
     }
 
+    // Concurrent single-document writes: one round trip's wait for the batch, each result known, and no dependence on
+    // how an engine reports errors inside a bulk write (the wire test engine differs from MongoDB there).
+    public async Task<IReadOnlyList<bool>> InsertMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(documents.Select(d => Insert(d, cancellationToken)));
+
+    public async Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(documents.Select(d => Replace(d, cancellationToken)));
+
     public Task Ping(CancellationToken cancellationToken) =>
         _database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken);
 

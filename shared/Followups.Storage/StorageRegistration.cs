@@ -118,6 +118,22 @@ internal sealed class SignallingStore<T>(IDocumentStore<T> inner, OutboxSignal<T
     public async Task<bool> Replace(T document, CancellationToken cancellationToken = default) =>
         Signal(document, await inner.Replace(document, cancellationToken));
 
+    public async Task<IReadOnlyList<bool>> InsertMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
+        Signal(documents, await inner.InsertMany(documents, cancellationToken));
+
+    public async Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
+        Signal(documents, await inner.ReplaceMany(documents, cancellationToken));
+
+    private IReadOnlyList<bool> Signal(IReadOnlyList<T> documents, IReadOnlyList<bool> written)
+    {
+        for (var i = 0; i < documents.Count; i++)
+        {
+            Signal(documents[i], written[i]);
+        }
+
+        return written;
+    }
+
     private bool Signal(T document, bool written)
     {
         if (written && document.HasPending)

@@ -2,6 +2,7 @@ extern alias standalone;
 
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Followups.Contracts;
 using Followups.Notifier.Delivery;
@@ -62,18 +63,47 @@ public sealed class NotifierDeliveryTests : IDisposable
         public Task Publish<T>(T message) where T : class => Services.GetRequiredService<IMediator>().Publish(message);
     }
 
-    private Host Start(SmtpSink? smtp) => new(_data, _clock, new()
+    private Host Start(SmtpSink? smtp, params (string Key, string Value)[] smtpSettings)
     {
-        ["Notifier:Smtp:Host"] = smtp is null ? "" : "127.0.0.1",
-        ["Notifier:Smtp:Port"] = (smtp?.Port ?? 25).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Notifier:Smtp:Host"] = smtp is null ? "" : "127.0.0.1",
+            ["Notifier:Smtp:Port"] = (smtp?.Port ?? 25).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in smtpSettings)
+        {
+            settings["Notifier:Smtp:" + key] = value;
+        }
 
-    /// <summary>Moves the clock and runs delivery rounds as the worker would.</summary>
+        return new(_data, _clock, settings);
+    }
+
+    /// <summary>
+    /// Moves the clock and runs a delivery round as the worker would. The endpoints' Polly pipelines run on this clock
+    /// too, so while the round waits (a retry's backoff, an attempt's timeout) the clock moves on in small steps.
+    /// </summary>
     private async Task Pass(Host host, TimeSpan time)
     {
         _clock.Advance(time);
-        await host.Worker.RunOnce(CancellationToken.None);
+        var round = host.Worker.RunOnce(CancellationToken.None);
+        while (await Task.WhenAny(round, Task.Delay(5)) != round)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        await round;
     }
+
+    private async Task<(Host Host, HttpClient Client)> StartWithOrganisation(SmtpSink smtp, string org, params (string Key, string Value)[] smtpSettings)
+    {
+        var host = Start(smtp, smtpSettings);
+        var client = host.Client();
+        await Put(client, org, new { name = "MAZ", country = "BY", kind = "company", language = "en", emails = new[] { $"tasks@{org}.example.by" } });
+        return (host, client);
+    }
+
+    private Task Overdue(Host host, string org, string task) =>
+        host.Publish(new TaskOverdue(task, "agr-" + org, "buses", "Prepare proposals", org, new DateOnly(2026, 11, 19), _clock.GetUtcNow()));
 
     private static async Task Put(HttpClient client, string id, object body)
     {
@@ -231,8 +261,8 @@ public sealed class NotifierDeliveryTests : IDisposable
         Assert.Equal("batched", notice!["status"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(notice["lastError"]?.GetValue<string>()));
 
+        // No real-time wait: the breaker's break duration runs on the test's clock, which the next round moves past it.
         smtp.Start();
-        await Task.Delay(TimeSpan.FromSeconds(0.6)); // the SMTP breaker's real-time break duration
         await Pass(host, TimeSpan.FromMinutes(2));
         await Pass(host, TimeSpan.FromMinutes(10));
 
@@ -281,7 +311,6 @@ public sealed class NotifierDeliveryTests : IDisposable
         }
 
         receiver.AnswerWith = null;
-        await Task.Delay(TimeSpan.FromSeconds(0.6));
         using (var retry = await client.PostAsync($"/api/v1/notifications/{failed!["id"]!.GetValue<string>()}/retry", null))
         {
             Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
@@ -294,6 +323,111 @@ public sealed class NotifierDeliveryTests : IDisposable
         using var again = await client.PostAsync($"/api/v1/notifications/{failed["id"]!.GetValue<string>()}/retry", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("status", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Starttls_with_credentials_delivers_over_an_encrypted_authenticated_session()
+    {
+        using var certificate = SmtpSink.SelfSignedCertificate();
+        await using var smtp = new SmtpSink { Certificate = certificate, Credentials = ("followups", "a-mail-password") };
+        smtp.Start();
+        var (host, client) = await StartWithOrganisation(smtp, "t-maz",
+            ("Security", "StartTls"), ("Username", "followups"), ("Password", "a-mail-password"),
+            ("TrustedCertificateThumbprints:0", certificate.GetCertHashString(HashAlgorithmName.SHA256)));
+        await using var _ = host;
+
+        await Overdue(host, "t-maz", "task-t1");
+        await Pass(host, Settle * 2);
+
+        Assert.Equal("Overdue: Prepare proposals", Assert.Single(smtp.Messages).Subject);
+        Assert.Equal((true, "followups"), Assert.Single(smtp.Deliveries));
+        Assert.Equal("sent", Assert.Single(await Notices(client, "org=t-maz"))!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Implicit_tls_delivers_to_a_server_whose_certificate_is_pinned_by_thumbprint()
+    {
+        using var certificate = SmtpSink.SelfSignedCertificate();
+        await using var smtp = new SmtpSink { Certificate = certificate, ImplicitTls = true };
+        smtp.Start();
+        // The SHA-1 form with colons, as `openssl x509 -fingerprint` prints it, is accepted too.
+        var sha1 = string.Join(':', certificate.GetCertHashString().Chunk(2).Select(pair => new string(pair)));
+        var (host, client) = await StartWithOrganisation(smtp, "i-maz", ("Security", "Tls"), ("TrustedCertificateThumbprints:0", sha1));
+        await using var _ = host;
+
+        await Overdue(host, "i-maz", "task-i1");
+        await Pass(host, Settle * 2);
+
+        Assert.Single(smtp.Messages);
+        Assert.Equal((true, (string?)null), Assert.Single(smtp.Deliveries));
+        Assert.Equal("sent", Assert.Single(await Notices(client, "org=i-maz"))!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_mark_the_notice_failed_with_the_reason_and_are_not_tried_again()
+    {
+        using var certificate = SmtpSink.SelfSignedCertificate();
+        await using var smtp = new SmtpSink { Certificate = certificate, Credentials = ("followups", "a-mail-password") };
+        smtp.Start();
+        await ExpectFailedAtOnce(smtp, "a-maz", "refused the credentials of Notifier:Smtp:Username 'followups'",
+            ("Security", "StartTls"), ("Username", "followups"), ("Password", "last-year's-password"),
+            ("TrustedCertificateThumbprints:0", certificate.GetCertHashString(HashAlgorithmName.SHA256)));
+    }
+
+    [Fact]
+    public async Task A_certificate_the_platform_does_not_trust_is_refused_unless_pinned()
+    {
+        using var certificate = SmtpSink.SelfSignedCertificate();
+        await using var smtp = new SmtpSink { Certificate = certificate };
+        smtp.Start();
+        await ExpectFailedAtOnce(smtp, "u-maz", "Notifier:Smtp:TrustedCertificateThumbprints", ("Security", "StartTls"));
+    }
+
+    [Fact]
+    public async Task Starttls_asked_of_a_server_that_does_not_offer_it_fails_instead_of_sending_in_clear()
+    {
+        await using var smtp = SmtpSink.Started();
+        await ExpectFailedAtOnce(smtp, "p-maz", "STARTTLS", ("Security", "StartTls"));
+    }
+
+    /// <summary>A setting the server refuses: the notice is failed in the first round with the reason, and never tried again.</summary>
+    private async Task ExpectFailedAtOnce(SmtpSink smtp, string org, string reason, params (string Key, string Value)[] smtpSettings)
+    {
+        var (host, client) = await StartWithOrganisation(smtp, org, smtpSettings);
+        await using var _ = host;
+
+        await Overdue(host, org, "task-" + org);
+        await Pass(host, Settle * 2);
+        await Pass(host, TimeSpan.FromHours(2));
+
+        var notice = Assert.Single(await Notices(client, "org=" + org))!;
+        Assert.Equal("failed", notice["status"]!.GetValue<string>());
+        Assert.Contains(reason, notice["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(smtp.Messages);
+        Assert.Equal(1, smtp.Connections); // permanent: no retry within the round, no later round
+    }
+
+    [Fact]
+    public async Task The_smtp_connection_is_kept_for_the_next_message_checked_when_idle_and_replaced_when_the_server_dropped_it()
+    {
+        await using var smtp = SmtpSink.Started();
+        var (host, client) = await StartWithOrganisation(smtp, "k-maz");
+        await using var _ = host;
+
+        await Overdue(host, "k-maz", "task-k1");
+        await Pass(host, Settle * 2);
+        await Overdue(host, "k-maz", "task-k2");
+        await Pass(host, Settle * 2);
+        Assert.Equal((2, 1), (smtp.Messages.Count, smtp.Connections));
+
+        // A restarted server has dropped the kept connection: the NOOP check finds out and a new one carries the message.
+        await smtp.Stop();
+        smtp.Start();
+        await Overdue(host, "k-maz", "task-k3");
+        await Pass(host, Settle * 2);
+
+        Assert.Equal((3, 2), (smtp.Messages.Count, smtp.Connections));
+        Assert.All(await Notices(client, "org=k-maz"), n => Assert.Equal("sent", n!["status"]!.GetValue<string>()));
     }
 
     [Fact]

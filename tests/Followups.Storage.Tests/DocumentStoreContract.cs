@@ -259,4 +259,42 @@ public abstract class DocumentStoreContract
         Assert.Equal([first.Id], withElevators.Select(d => d.Id));
         Assert.Equal(2, withTextInOrg.Count);
     }
+
+    [Fact]
+    public async Task Many_inserted_at_once_are_stored_as_version_1_and_an_id_stored_already_is_skipped()
+    {
+        var store = CreateStore();
+        var existing = Sample(org: "stored-first");
+        await store.Insert(existing);
+        var again = Sample(existing.Id, org: "second-copy");
+        var fresh = new[] { Sample(), Sample() };
+
+        var stored = await store.InsertMany([fresh[0], again, fresh[1]]);
+
+        Assert.Equal([true, false, true], stored);
+        Assert.Equal("stored-first", (await store.Find(existing.Id))!.Org);
+        Assert.All(fresh, d => Assert.Equal(1, d.Version));
+        Assert.Equal(1, (await store.Find(fresh[1].Id))!.Version);
+    }
+
+    [Fact]
+    public async Task Many_replaced_at_once_land_each_by_its_own_version()
+    {
+        var store = CreateStore();
+        var documents = new[] { Sample(), Sample(), Sample() };
+        await store.InsertMany(documents);
+        var stale = (await store.Find(documents[1].Id))!;
+        stale.Counter = 5;
+        Assert.True(await store.Replace(stale)); // another writer got there first
+        foreach (var document in documents)
+        {
+            document.Counter = 1;
+        }
+
+        var landed = await store.ReplaceMany(documents);
+
+        Assert.Equal([true, false, true], landed);
+        Assert.Equal([1, 5, 1], (await Task.WhenAll(documents.Select(d => store.Find(d.Id)))).Select(d => d!.Counter));
+        Assert.Equal([2, 2, 2], (await Task.WhenAll(documents.Select(d => store.Find(d.Id)))).Select(d => d!.Version));
+    }
 }

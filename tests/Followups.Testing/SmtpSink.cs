@@ -1,25 +1,46 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using MimeKit;
 using SmtpServer;
+using SmtpServer.Authentication;
 using SmtpServer.ComponentModel;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
 namespace Followups.Testing;
 
-/// <summary>A real SMTP server in the test process (the SmtpServer package) that keeps every message it accepts.</summary>
+/// <summary>
+/// A real SMTP server in the test process (the SmtpServer package) that keeps every message it accepts. With a
+/// <see cref="Certificate"/> it offers STARTTLS, or speaks TLS from the first byte when <see cref="ImplicitTls"/>; with
+/// <see cref="Credentials"/> it requires authentication (over TLS only) and refuses any other user or password.
+/// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private readonly ConcurrentQueue<(bool Secure, string? User)> _sessions = new();
     private SmtpServer.SmtpServer? _server;
     private Task? _running;
     private CancellationTokenSource? _stop;
+    private int _connections;
 
     public int Port { get; } = FreePort();
     public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
+
+    /// <summary>For each accepted message: whether its session was encrypted, and the user it authenticated as.</summary>
+    public IReadOnlyList<(bool Secure, string? User)> Deliveries => _sessions.ToArray();
+
+    /// <summary>SMTP sessions (TCP connections) opened to this sink so far.</summary>
+    public int Connections => _connections;
+
+    public X509Certificate2? Certificate { get; init; }
+    public bool ImplicitTls { get; init; }
+    public (string User, string Password)? Credentials { get; init; }
 
     /// <summary>The services' settings that point them at this sink.</summary>
     public string[] Settings => ["--Notifier:Smtp:Host=127.0.0.1", $"--Notifier:Smtp:Port={Port}"];
@@ -31,15 +52,48 @@ public sealed class SmtpSink : IAsyncDisposable
         return sink;
     }
 
+    /// <summary>A self-signed certificate for <c>localhost</c> and 127.0.0.1, made in memory for one test.</summary>
+    public static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=followups-test-sink", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        // Through PKCS#12 so that the private key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pkcs12), null);
+    }
+
     public void Start()
     {
         var options = new SmtpServerOptionsBuilder()
             .ServerName("followups-test-sink")
-            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Endpoint(e =>
+            {
+                e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
+                if (Certificate is not null)
+                {
+                    e.Certificate(Certificate).IsSecure(ImplicitTls);
+                }
+
+                if (Credentials is not null)
+                {
+                    e.AuthenticationRequired().AllowUnsecureAuthentication(false);
+                }
+            })
             .Build();
         var services = new ServiceProvider();
-        services.Add(new Store(_messages));
+        services.Add(new Store(_messages, _sessions));
+        if (Credentials is { } expected)
+        {
+            services.Add(new DelegatingUserAuthenticator((user, password) => user == expected.User && password == expected.Password));
+        }
+
         _server = new SmtpServer.SmtpServer(options, services);
+        _server.SessionCreated += (_, _) => Interlocked.Increment(ref _connections);
         _stop = new CancellationTokenSource();
         _running = _server.StartAsync(_stop.Token);
     }
@@ -48,7 +102,8 @@ public sealed class SmtpSink : IAsyncDisposable
     public IReadOnlyList<MimeMessage> To(string address) =>
         Messages.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops listening and drops every open connection, as a restarted server does; <see cref="Start"/> starts it again.</summary>
+    public async Task Stop()
     {
         if (_server is not null)
         {
@@ -63,23 +118,27 @@ public sealed class SmtpSink : IAsyncDisposable
             }
 
             _stop.Dispose();
+            _server = null;
         }
     }
 
-    private sealed class Store(ConcurrentQueue<MimeMessage> messages) : MessageStore
-    {
-        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
-        {
-            using var stream = new MemoryStream(buffer.ToArray());
-            messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
-            return SmtpResponse.Ok;
-        }
-    }
+    public async ValueTask DisposeAsync() => await Stop();
 
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class Store(ConcurrentQueue<MimeMessage> messages, ConcurrentQueue<(bool, string?)> sessions) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            using var stream = new MemoryStream(buffer.ToArray());
+            messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            sessions.Enqueue((context.Pipe.IsSecure, context.Authentication.IsAuthenticated ? context.Authentication.User : null));
+            return SmtpResponse.Ok;
+        }
     }
 }

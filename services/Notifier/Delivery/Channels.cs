@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Text;
 using MailKit.Net.Smtp;
@@ -15,9 +17,17 @@ namespace Followups.Notifier.Delivery;
 /// <summary>A refusal that repeating will not change (a 5xx SMTP reply, a 4xx webhook answer, no address): the message is marked failed.</summary>
 public sealed class PermanentDeliveryException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>Sends a digest as one e-mail with text and HTML parts through the configured SMTP server (MailKit).</summary>
-public sealed class EmailChannel(IOptions<NotifierOptions> options)
+/// <summary>
+/// Sends a digest as one e-mail with text and HTML parts through the configured SMTP server (MailKit), over a small pool
+/// of kept-open connections: a connection carries one message at a time and many in turn, is checked with NOOP when it
+/// has been idle, and is replaced when the check or a send fails.
+/// </summary>
+public sealed class EmailChannel(IOptions<NotifierOptions> options, TimeProvider clock) : IAsyncDisposable
 {
+    /// <summary>A connection idle at least this long is checked with NOOP before it carries a message.</summary>
+    private static readonly TimeSpan CheckAfter = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentStack<(SmtpClient Client, long IdleSince)> _idle = new();
+
     public bool Configured => !string.IsNullOrWhiteSpace(options.Value.Smtp.Host);
 
     public async Task Send(Digest digest, CancellationToken cancellationToken)
@@ -32,9 +42,86 @@ public sealed class EmailChannel(IOptions<NotifierOptions> options)
         message.Headers.Add("X-Followups-Organisation", digest.RecipientOrg);
         message.Body = new BodyBuilder { TextBody = digest.Text, HtmlBody = digest.Html }.ToMessageBody();
 
-        using var client = new SmtpClient();
+        SmtpClient? client = null;
         try
         {
+            client = await Acquire(smtp, cancellationToken);
+            await client.SendAsync(message, cancellationToken);
+            var sent = client;
+            client = null;
+            await Release(sent, smtp);
+        }
+        catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+        {
+            throw new PermanentDeliveryException($"the SMTP server refused the message: {(int)e.StatusCode} {e.Message}", e);
+        }
+        catch (AuthenticationException e)
+        {
+            throw new PermanentDeliveryException($"the SMTP server refused the credentials of Notifier:Smtp:Username '{smtp.Username}': {e.Message}", e);
+        }
+        catch (NotSupportedException e)
+        {
+            // MailKit's word for a server that lacks what the settings ask for: STARTTLS, or any authentication mechanism.
+            throw new PermanentDeliveryException($"the SMTP server at {smtp.Host}:{smtp.Port} cannot do what Notifier:Smtp asks: {e.Message}", e);
+        }
+        catch (SslHandshakeException e)
+        {
+            throw new PermanentDeliveryException(
+                $"the TLS connection to {smtp.Host}:{smtp.Port} failed, most often because its certificate is not trusted here: " +
+                $"install its CA, or pin the certificate with Notifier:Smtp:TrustedCertificateThumbprints ({e.InnerException?.Message ?? e.Message})",
+                e);
+        }
+        finally
+        {
+            // A connection that failed in any way (or was cancelled mid-command) is in an unknown state: never reused.
+            if (client is not null)
+            {
+                await Close(client, quit: false);
+            }
+        }
+    }
+
+    private async Task<SmtpClient> Acquire(SmtpOptions smtp, CancellationToken cancellationToken)
+    {
+        while (_idle.TryPop(out var idle))
+        {
+            var idleFor = clock.GetElapsedTime(idle.IdleSince);
+            if (!idle.Client.IsConnected || idleFor > smtp.IdleTimeout)
+            {
+                await Close(idle.Client, quit: idle.Client.IsConnected);
+                continue;
+            }
+
+            if (idleFor < CheckAfter)
+            {
+                return idle.Client;
+            }
+
+            try
+            {
+                // Servers drop idle clients; finding out here costs one round trip instead of a failed attempt.
+                await idle.Client.NoOpAsync(cancellationToken);
+                return idle.Client;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Close(idle.Client, quit: false);
+            }
+        }
+
+        var client = new SmtpClient();
+        try
+        {
+            if (smtp.TrustedCertificateThumbprints.Count > 0)
+            {
+                var pinned = smtp.TrustedCertificateThumbprints.Select(NormaliseThumbprint).ToHashSet(StringComparer.Ordinal);
+                // Only in addition to the platform's validation: a pinned certificate is trusted whatever its issuer and name.
+                client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+                    errors == SslPolicyErrors.None
+                    || (certificate is not null
+                        && (pinned.Contains(certificate.GetCertHashString(HashAlgorithmName.SHA256)) || pinned.Contains(certificate.GetCertHashString())));
+            }
+
             var security = smtp.Security switch
             {
                 SmtpSecurity.Tls => SecureSocketOptions.SslOnConnect,
@@ -47,16 +134,55 @@ public sealed class EmailChannel(IOptions<NotifierOptions> options)
                 await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
             }
 
-            await client.SendAsync(message, cancellationToken);
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            return client;
         }
-        catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+        catch
         {
-            throw new PermanentDeliveryException($"the SMTP server refused the message: {(int)e.StatusCode} {e.Message}", e);
+            client.Dispose();
+            throw;
         }
-        catch (AuthenticationException e)
+    }
+
+    private async Task Release(SmtpClient client, SmtpOptions smtp)
+    {
+        if (_idle.Count >= Math.Max(smtp.Connections, 1))
         {
-            throw new PermanentDeliveryException($"the SMTP server refused the credentials: {e.Message}", e);
+            await Close(client, quit: true);
+            return;
+        }
+
+        _idle.Push((client, clock.GetTimestamp()));
+    }
+
+    private static async Task Close(SmtpClient client, bool quit)
+    {
+        try
+        {
+            if (quit && client.IsConnected)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await client.DisconnectAsync(quit: true, timeout.Token);
+            }
+        }
+        catch (Exception)
+        {
+            // Closing is a courtesy to the server; the socket goes with the client either way.
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    /// <summary><c>AB:CD:…</c>, <c>ab cd …</c> and <c>abcd…</c> are the same thumbprint.</summary>
+    private static string NormaliseThumbprint(string thumbprint) =>
+        new(thumbprint.Where(Uri.IsHexDigit).Select(char.ToUpperInvariant).ToArray());
+
+    public async ValueTask DisposeAsync()
+    {
+        while (_idle.TryPop(out var idle))
+        {
+            await Close(idle.Client, quit: true);
         }
     }
 }
@@ -110,13 +236,15 @@ public sealed class WebhookChannel(IHttpClientFactory clients, TimeProvider cloc
 /// One Polly pipeline per endpoint (the SMTP server, each webhook URL): a timeout per attempt, retries with exponential
 /// backoff and jitter, and a circuit breaker, so one dead endpoint fails fast instead of holding the worker up.
 /// </summary>
-public sealed class DeliveryPipelines(IOptions<NotifierOptions> options)
+public sealed class DeliveryPipelines(IOptions<NotifierOptions> options, TimeProvider clock)
 {
     private readonly ResiliencePipelineRegistry<string> _registry = new();
 
     public ResiliencePipeline For(string endpoint) => _registry.GetOrAddPipeline(endpoint, builder =>
     {
         var o = options.Value.Delivery;
+        // Backoff, timeouts and the breaker's sampling and break durations on the injected clock, so tests can move them.
+        builder.TimeProvider = clock;
         // Permanent refusals are not retried; an open breaker is not retried either, it is what failing fast means.
         var transient = new PredicateBuilder().Handle<Exception>(e => e is not (PermanentDeliveryException or BrokenCircuitException or OperationCanceledException { CancellationToken.IsCancellationRequested: true }));
         builder

@@ -90,28 +90,34 @@ public sealed partial class DeliveryWorker(
 
             // Named after its first notice, which belongs to no other digest: deterministic, and unique per window.
             var digestId = DeterministicId.Text("digest", org, channel, pending[0].Id);
-            foreach (var notice in pending)
-            {
-                await Claim(notice, digestId, cancellationToken);
-            }
-
+            await Claim(pending, digestId, cancellationToken);
             await MakeDigest(digestId, org, channel, cancellationToken);
         }
     }
 
-    private async Task Claim(Notification notice, string digestId, CancellationToken cancellationToken)
+    /// <summary>Moves pending notices into a digest: one batch write, each notice still version-guarded on its own.</summary>
+    private async Task Claim(IReadOnlyList<Notification> pending, string digestId, CancellationToken cancellationToken)
     {
-        var current = notice;
-        for (var attempt = 0; attempt < 3 && current is { Status: NotificationStatus.Pending }; attempt++)
+        var batch = pending;
+        for (var attempt = 0; attempt < 3 && batch.Count > 0; attempt++)
         {
-            current.Status = NotificationStatus.Batched;
-            current.DigestId = digestId;
-            if (await notices.Replace(current, cancellationToken))
+            foreach (var notice in batch)
             {
-                return;
+                (notice.Status, notice.DigestId) = (NotificationStatus.Batched, digestId);
             }
 
-            current = await notices.Find(notice.Id, cancellationToken);
+            var landed = await notices.ReplaceMany(batch, cancellationToken);
+            // Those another worker changed meanwhile are read again; only those still pending are claimed.
+            var again = new List<Notification>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!landed[i] && await notices.Find(batch[i].Id, cancellationToken) is { Status: NotificationStatus.Pending } current)
+                {
+                    again.Add(current);
+                }
+            }
+
+            batch = again;
         }
     }
 
@@ -164,10 +170,11 @@ public sealed partial class DeliveryWorker(
             due = due.Concat(await digests.Query(d => d.Status == NotificationStatus.Held && d.Channel == Channels.Email, Batch, d => d.CreatedAt, cancellationToken));
         }
 
-        foreach (var digest in due.ToList())
-        {
-            await Deliver(digest, cancellationToken);
-        }
+        // Different messages at once, a few at a time: each waits mostly on its SMTP server or webhook endpoint.
+        await Parallel.ForEachAsync(
+            due.ToList(),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
+            async (digest, token) => await Deliver(digest, token));
     }
 
     private async Task Deliver(Digest digest, CancellationToken cancellationToken)
@@ -267,21 +274,26 @@ public sealed partial class DeliveryWorker(
     internal async Task Mirror(Digest digest, CancellationToken cancellationToken)
     {
         var status = digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held ? digest.Status : NotificationStatus.Batched;
-        foreach (var id in digest.NoticeIds)
+        var ids = digest.NoticeIds.ToHashSet(StringComparer.Ordinal);
+        for (var attempt = 0; attempt < 5; attempt++)
         {
-            for (var attempt = 0; attempt < 5; attempt++)
+            // The notices claimed by this digest, through the DigestId index: one read and one batch write for all of them.
+            var stale = (await notices.Query(n => n.DigestId == digest.Id, Math.Max(ids.Count, 1) * 2, n => n.CreatedAt, cancellationToken))
+                .Where(n => ids.Contains(n.Id) && (n.Status != status || n.LastError != digest.LastError))
+                .ToList();
+            if (stale.Count == 0)
             {
-                var notice = await notices.Find(id, cancellationToken);
-                if (notice is null || (notice.Status == status && notice.LastError == digest.LastError))
-                {
-                    break;
-                }
+                return;
+            }
 
+            foreach (var notice in stale)
+            {
                 (notice.Status, notice.SentAt, notice.LastError) = (status, digest.SentAt, digest.LastError);
-                if (await notices.Replace(notice, cancellationToken))
-                {
-                    break;
-                }
+            }
+
+            if ((await notices.ReplaceMany(stale, cancellationToken)).All(landed => landed))
+            {
+                return;
             }
         }
     }

@@ -38,28 +38,25 @@ public sealed class NoticeRecorder(IDocumentStore<Notification> notifications, I
 
         var now = clock.GetUtcNow();
         var settle = options.Value.Delivery.SettleDelay;
-        foreach (var notice in decide(found.ToDictionary(o => o.Key, o => Recipient.From(o.Value))))
-        {
-            var preference = found.GetValueOrDefault(notice.RecipientOrg)?.Digest ?? new DigestPreference();
-            // Insert is false when the id is stored already: a redelivered event, nothing new to do.
-            await notifications.Insert(
-                new Notification
-                {
-                    Id = notice.Id,
-                    Source = notice.Source,
-                    Kind = notice.Facts.Kind,
-                    RecipientOrg = notice.RecipientOrg,
-                    Channel = notice.Channel,
-                    Audience = notice.Audience,
-                    Facts = notice.Facts,
-                    AgreementId = notice.Facts.AgreementId,
-                    TaskId = notice.Facts.TaskId,
-                    Status = NotificationStatus.Pending,
-                    DueAt = DigestWindows.DueAt(preference, notice.Channel, now, settle),
-                    CreatedAt = now,
-                },
-                cancellationToken);
-        }
+        var decided = decide(found.ToDictionary(o => o.Key, o => Recipient.From(o.Value)));
+        // One batch write for all of an event's notices. An id stored already is skipped: a redelivered event adds nothing.
+        await notifications.InsertMany(
+            decided.Select(notice => new Notification
+            {
+                Id = notice.Id,
+                Source = notice.Source,
+                Kind = notice.Facts.Kind,
+                RecipientOrg = notice.RecipientOrg,
+                Channel = notice.Channel,
+                Audience = notice.Audience,
+                Facts = notice.Facts,
+                AgreementId = notice.Facts.AgreementId,
+                TaskId = notice.Facts.TaskId,
+                Status = NotificationStatus.Pending,
+                DueAt = DigestWindows.DueAt(found.GetValueOrDefault(notice.RecipientOrg)?.Digest ?? new DigestPreference(), notice.Channel, now, settle),
+                CreatedAt = now,
+            }).ToList(),
+            cancellationToken);
     }
 }
 
