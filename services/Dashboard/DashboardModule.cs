@@ -21,7 +21,6 @@ public static class DashboardModule
     {
         builder.Services.AddRazorPages().AddApplicationPart(typeof(DashboardModule).Assembly);
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddDataProtection();
         builder.Services.AddSingleton<Session>();
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, SessionHandler>(Session.Scheme, null)

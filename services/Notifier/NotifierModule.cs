@@ -21,6 +21,7 @@ public static class NotifierModule
         services.AddSingleton<NoticeRecorder>();
         services.AddHttpClient(WebhookChannel.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<EmailChannel>();
+        services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookChannel>();
         services.AddSingleton<DeliveryPipelines>();
         services.AddSingleton<DeliveryWorker>();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,6 +40,14 @@ public static class ServiceDefaultsExtensions
         });
         services.AddOpenApi();
         builder.AddFollowupsSecurity();
+        // Keys of ASP.NET Data Protection (webhook secrets at rest, dashboard sessions): every instance of a deployment
+        // must share them, so a deployment names a directory they all mount; unset, they stay in the user's profile.
+        var protection = services.AddDataProtection().SetApplicationName("Followups");
+        if (builder.Configuration["DataProtection:KeysDirectory"] is { Length: > 0 } keys)
+        {
+            protection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
+
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
 

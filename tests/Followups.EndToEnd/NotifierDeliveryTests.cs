@@ -323,6 +323,13 @@ public sealed class NotifierDeliveryTests : IDisposable
         using var again = await client.PostAsync($"/api/v1/notifications/{failed["id"]!.GetValue<string>()}/retry", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("status", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The receiver verified every signature, so the secret was usable; on disk it is only ciphertext.
+        await host.DisposeAsync();
+        var stored = Directory.EnumerateFiles(_data, "*", SearchOption.AllDirectories).Where(f => !f.Contains("keys", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(stored);
+        var plain = System.Text.Encoding.UTF8.GetBytes(secret);
+        Assert.All(stored, file => Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(plain) < 0, $"{file} holds the webhook secret in clear"));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Text;
+using Followups.Notifier.Directory;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -191,7 +192,7 @@ public sealed class EmailChannel(IOptions<NotifierOptions> options, TimeProvider
 /// Posts a digest's JSON to a webhook endpoint, signed with the endpoint's secret: <c>X-Followups-Signature: sha256=HEX</c>,
 /// the HMAC-SHA256 of <c>"{timestamp}.{body}"</c>, where the timestamp (Unix seconds) is sent as <c>X-Followups-Timestamp</c>.
 /// </summary>
-public sealed class WebhookChannel(IHttpClientFactory clients, TimeProvider clock)
+public sealed class WebhookChannel(IHttpClientFactory clients, WebhookSecrets secrets, TimeProvider clock)
 {
     public const string ClientName = "followups-webhooks";
     public const string TimestampHeader = "X-Followups-Timestamp";
@@ -204,8 +205,10 @@ public sealed class WebhookChannel(IHttpClientFactory clients, TimeProvider cloc
             Encoding.UTF8.GetBytes(secret),
             Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body)));
 
-    public async Task Send(string url, string secret, Digest digest, CancellationToken cancellationToken)
+    /// <summary>POSTs the digest to <paramref name="url"/>, signed with the secret stored (encrypted) as <paramref name="storedSecret"/>.</summary>
+    public async Task Send(string url, string storedSecret, Digest digest, CancellationToken cancellationToken)
     {
+        var secret = secrets.Reveal(storedSecret);
         // Signed per attempt: the timestamp is the attempt's, so receivers can refuse stale replays.
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url)

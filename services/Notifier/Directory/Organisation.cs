@@ -65,11 +65,14 @@ public sealed record Contact
     public string Role { get; set; } = ContactRoles.Tasks;
 }
 
-/// <summary>A webhook endpoint; the secret signs every POST and is never shown by the API.</summary>
+/// <summary>A webhook endpoint; the secret signs every POST, is stored encrypted and is never shown by the API.</summary>
 public sealed record Webhook
 {
     public string Url { get; set; } = "";
     public string Secret { get; set; } = "";
+
+    /// <summary>The secret's last characters, so an operator can tell which one is configured.</summary>
+    public string? SecretHint { get; set; }
 }
 
 /// <summary>How notices are bundled: <c>immediate</c>, <c>hourly</c>, or <c>daily</c> at a local hour in a time zone.</summary>

@@ -27,7 +27,7 @@ public static class OrganisationEndpoints
     private static readonly string[] SeeAll = [Roles.Secretariat, Roles.Manager, Roles.Admin];
 
     internal static async Task<Results<Created<OrganisationView>, Ok<OrganisationView>, ValidationProblem, ProblemHttpResult, Conflict>> Put(
-        string id, OrganisationRequest? request, IDocumentStore<Organisation> store, TimeProvider clock, CancellationToken cancellationToken)
+        string id, OrganisationRequest? request, IDocumentStore<Organisation> store, WebhookSecrets secrets, TimeProvider clock, CancellationToken cancellationToken)
     {
         // A concurrent PUT of the same id: reload and apply again, a few times, before giving up with 409.
         for (var attempt = 0; attempt < 5; attempt++)
@@ -43,6 +43,11 @@ public static class OrganisationEndpoints
             if (details.SupervisorId is { } supervisor && await SupervisorProblem(id, supervisor, store, cancellationToken) is { } reason)
             {
                 return new FieldErrors().Add("supervisor", reason).ToUnprocessable($"Supervisor '{supervisor}' cannot be used.");
+            }
+
+            foreach (var webhook in details.Webhooks)
+            {
+                secrets.Protect(webhook, existing?.Webhooks);
             }
 
             var organisation = existing ?? new Organisation { Id = id };
@@ -115,7 +120,7 @@ public sealed record OrganisationView(
 {
     public static OrganisationView From(Organisation o) => new(
         o.Id, o.Revision, o.NameIn(Languages.English), o.Names, o.Country, o.Kind, o.SupervisorId, o.EmailsFor(ContactRoles.Tasks), o.Contacts,
-        o.Webhooks.Select(w => new WebhookView(w.Url, "…" + w.Secret[^4..])).ToList(), o.Language, o.Digest, o.UpdatedAt);
+        o.Webhooks.Select(w => new WebhookView(w.Url, w.SecretHint ?? "…" + w.Secret[^4..])).ToList(), o.Language, o.Digest, o.UpdatedAt);
 }
 
 /// <summary>A webhook endpoint as the API shows it.</summary>
