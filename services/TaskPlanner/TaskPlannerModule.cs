@@ -26,7 +26,7 @@ public static class TaskPlannerModule
             Database, "tasks",
             t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
-        services.AddSingleton(NationalCalendars.Embedded);
+        services.AddSingleton(sp => NationalCalendars.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.CalendarDirectory));
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
         services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));
         services.AddSingleton<PlanningContext>();
@@ -45,8 +45,9 @@ public static class TaskPlannerModule
 
     public static IEndpointRouteBuilder MapTaskPlanner(this IEndpointRouteBuilder app)
     {
-        // Resolve the playbooks now, so a broken file fails the start instead of the first agreement.
+        // Resolve the playbooks and calendars now, so a broken file fails the start instead of the first agreement.
         _ = app.ServiceProvider.GetRequiredService<PlaybookLibrary>();
+        _ = app.ServiceProvider.GetRequiredService<NationalCalendars>();
         app.MapTasks();
         app.MapReports();
         return app;

@@ -18,6 +18,28 @@ public interface IDocumentStore<T> where T : AggregateDocument
         CancellationToken cancellationToken = default,
         bool descending = false);
 
+    /// <summary>
+    /// Keyset paging: documents matching <paramref name="filter"/> whose <paramref name="key"/> (a string unique per
+    /// document, e.g. the id or a sort key ending in it) is greater than <paramref name="after"/> (null: from the first),
+    /// ascending by that key, at most <paramref name="limit"/>. Each page is one range read on the key's index, however
+    /// deep, and documents written meanwhile neither repeat nor shift a page.
+    /// </summary>
+    Task<IReadOnlyList<T>> Page(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        string? after,
+        int limit,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many documents match <paramref name="filter"/> per value of <paramref name="key"/>. The store counts; no
+    /// document is read into memory, so a report over every document costs one aggregation, not a scan in the service.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, int>> CountBy(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Stores a new document as version 1. False when a document with that id exists already.</summary>
     Task<bool> Insert(T document, CancellationToken cancellationToken = default);
 

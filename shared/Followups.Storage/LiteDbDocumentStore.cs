@@ -124,6 +124,41 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         }
     }
 
+    public Task<IReadOnlyList<T>> Page(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        string? after,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var field = _database.Mapper.GetExpression(key);
+        lock (_gate)
+        {
+            var query = _collection.Query().Where(filter);
+            if (after is not null)
+            {
+                query = query.Where(BsonExpression.Create($"{field.Source} > @0", new BsonValue(after)));
+            }
+
+            return Task.FromResult<IReadOnlyList<T>>(query.OrderBy(field).Limit(limit).ToList());
+        }
+    }
+
+    public Task<IReadOnlyDictionary<string, int>> CountBy(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        CancellationToken cancellationToken = default)
+    {
+        var field = _database.Mapper.GetExpression(key);
+        lock (_gate)
+        {
+            // LiteDB groups BSON documents inside the engine; no T is built.
+            var counts = _collection.Query().Where(filter).GroupBy(field).Select("{ key: @key, count: COUNT(*) }").ToDocuments()
+                .ToDictionary(d => d["key"].IsNull ? "" : d["key"].AsString, d => d["count"].AsInt32, StringComparer.Ordinal);
+            return Task.FromResult<IReadOnlyDictionary<string, int>>(counts);
+        }
+    }
+
     public Task<bool> Insert(T document, CancellationToken cancellationToken = default)
     {
         document.Version = 1;

@@ -259,4 +259,50 @@ public abstract class DocumentStoreContract
         Assert.Equal([first.Id], withElevators.Select(d => d.Id));
         Assert.Equal(2, withTextInOrg.Count);
     }
+
+    [Fact]
+    public async Task Pages_follow_the_key_from_a_cursor_without_repeating_or_skipping()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        var ids = Enumerable.Range(0, 7).Select(i => $"{org}-{i:D2}").ToList();
+        foreach (var id in ids.AsEnumerable().Reverse())
+        {
+            await store.Insert(Sample(id, org));
+        }
+
+        await store.Insert(Sample($"{org}-05x", "someone-else"));
+
+        var first = await store.Page(d => d.Org == org, d => d.Id, null, 3);
+        // Written between two pages before the cursor: it neither shifts the next page nor repeats one.
+        await store.Insert(Sample($"{org}-00a", org));
+        var second = await store.Page(d => d.Org == org, d => d.Id, first[^1].Id, 3);
+        var third = await store.Page(d => d.Org == org, d => d.Id, second[^1].Id, 3);
+
+        Assert.Equal(ids[..3], first.Select(d => d.Id));
+        Assert.Equal(ids[3..6], second.Select(d => d.Id));
+        Assert.Equal(ids[6..], third.Select(d => d.Id));
+        Assert.Empty(await store.Page(d => d.Org == org, d => d.Id, third[^1].Id, 3));
+    }
+
+    [Fact]
+    public async Task Counts_by_key_are_made_in_the_store_for_the_matching_documents()
+    {
+        var store = CreateStore();
+        var run = Guid.NewGuid().ToString("N");
+        foreach (var (org, counter) in new[] { ("maz", 1), ("maz", 2), ("maz", 2), ("mtz", 2), ("belaz", 1) })
+        {
+            var document = Sample(org: $"{org}-{run}");
+            document.Counter = counter;
+            document.Tags = [run];
+            await store.Insert(document);
+        }
+
+        var all = await store.CountBy(d => d.Tags.Contains(run), d => d.Org);
+        var twos = await store.CountBy(d => d.Tags.Contains(run) && d.Counter == 2, d => d.Org);
+
+        Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 3, [$"mtz-{run}"] = 1, [$"belaz-{run}"] = 1 }, all);
+        Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 2, [$"mtz-{run}"] = 1 }, twos);
+        Assert.Empty(await store.CountBy(d => d.Org == "nobody-" + run, d => d.Org));
+    }
 }

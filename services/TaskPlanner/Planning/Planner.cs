@@ -19,7 +19,20 @@ public sealed record PlannedTask(
     bool Provisional,
     bool Compressed,
     IReadOnlyList<string> WaitingFor,
-    string? Controller);
+    string? Controller,
+    DeadlineCount? Count = null);
+
+/// <summary>A deadline as counted: <see cref="WorkingDays"/> working days after <see cref="From"/>, never past <see cref="Cap"/>.</summary>
+public sealed class DeadlineCount
+{
+    /// <summary>The plan's anchor: the day the agreement was concluded.</summary>
+    public DateOnly From { get; set; }
+
+    public int WorkingDays { get; set; }
+
+    /// <summary>The commitment's own due date, which caps its plan.</summary>
+    public DateOnly? Cap { get; set; }
+}
 
 /// <summary>Who answers for a task within its commitment.</summary>
 public enum TaskRole
@@ -171,6 +184,7 @@ public static class Planner
         }
 
         var title = step.Title.Replace("{summary}", commitment.Summary, StringComparison.Ordinal);
+        var provisional = calendar.IsProvisional(start, due);
         return new PlannedTask(
             Id(context.AgreementId, commitment.Key, step.Key, role, org),
             context.AgreementId,
@@ -181,10 +195,12 @@ public static class Planner
             org,
             role,
             due,
-            calendar.IsProvisional(start, due),
+            provisional,
             compressed || overrun,
             waitingFor,
-            commitment.Controller);
+            commitment.Controller,
+            // Kept so that a provisional deadline can be counted again once its year's calendar is decreed.
+            new DeadlineCount { From = start, WorkingDays = calendar.WorkingDaysBetween(start, due), Cap = commitment.DueDate });
     }
 
     /// <summary>

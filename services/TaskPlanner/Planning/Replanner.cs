@@ -67,7 +67,7 @@ public static class Replanner
         if (redate && next.DueDate != task.DueDate)
         {
             task.ChangeDeadline(next.DueDate, reason, actor, now);
-            (task.Compressed, task.Provisional) = (next.Compressed, next.Provisional);
+            (task.Compressed, task.Provisional, task.Count) = (next.Compressed, next.Provisional, next.Count);
         }
 
         if (next.ResponsibleOrg != task.ResponsibleOrg)

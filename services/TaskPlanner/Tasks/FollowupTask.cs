@@ -37,6 +37,12 @@ public sealed class FollowupTask : AggregateDocument
     /// <summary>The deadline was counted on a year without an official calendar.</summary>
     public bool Provisional { get; set; }
 
+    /// <summary>
+    /// How the planner counted <see cref="DueDate"/>, so that a provisional deadline can be counted again on the decreed
+    /// calendar. Absent when a person chose the date (an approved extension) and on tasks stored before it was kept.
+    /// </summary>
+    public DeadlineCount? Count { get; set; }
+
     /// <summary>The commitment's due date forced this plan's steps closer than the playbook wants.</summary>
     public bool Compressed { get; set; }
 
@@ -80,6 +86,7 @@ public sealed class FollowupTask : AggregateDocument
             OriginalDueDate = planned.DueDate,
             DueDate = planned.DueDate,
             Provisional = planned.Provisional,
+            Count = planned.Count,
             Compressed = planned.Compressed,
             WaitingFor = [.. planned.WaitingFor],
             Status = TaskStatus.Planned,
