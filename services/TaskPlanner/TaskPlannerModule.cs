@@ -21,10 +21,12 @@ public static class TaskPlannerModule
     {
         var services = builder.Services;
         services.Configure<PlannerOptions>(builder.Configuration.GetSection("Planner"));
-        // The indexes of the managers' queries; both adapters create them from the same expressions.
+        // The indexes of the managers' queries (filters, and DueKey for the list's order and cursor) and of the
+        // scans; both adapters create them from the same expressions.
         services.AddDocumentStore<FollowupTask>(
             Database, "tasks",
-            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional);
+            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled,
+            t => t.Provisional);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
         services.AddSingleton(sp => NationalCalendars.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.CalendarDirectory));
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.

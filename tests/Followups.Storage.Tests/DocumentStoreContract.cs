@@ -290,19 +290,23 @@ public abstract class DocumentStoreContract
     {
         var store = CreateStore();
         var run = Guid.NewGuid().ToString("N");
-        foreach (var (org, counter) in new[] { ("maz", 1), ("maz", 2), ("maz", 2), ("mtz", 2), ("belaz", 1) })
+        foreach (var (org, counter, optionalDay) in new (string, int, int?)[] { ("maz", 1, 9), ("maz", 2, 11), ("maz", 2, null), ("mtz", 2, 10), ("belaz", 1, null) })
         {
-            var document = Sample(org: $"{org}-{run}");
+            var document = Sample(org: $"{org}-{run}", dueDay: 10);
             document.Counter = counter;
+            document.OptionalDue = optionalDay is { } day ? new DateOnly(2026, 12, day) : null;
             document.Tags = [run];
             await store.Insert(document);
         }
 
         var all = await store.CountBy(d => d.Tags.Contains(run), d => d.Org);
         var twos = await store.CountBy(d => d.Tags.Contains(run) && d.Counter == 2, d => d.Org);
+        // One field against another, as "done on or before its deadline" is.
+        var early = await store.CountBy(d => d.Tags.Contains(run) && d.OptionalDue != null && d.OptionalDue <= d.Due, d => d.Org);
 
         Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 3, [$"mtz-{run}"] = 1, [$"belaz-{run}"] = 1 }, all);
         Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 2, [$"mtz-{run}"] = 1 }, twos);
+        Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 1, [$"mtz-{run}"] = 1 }, early);
         Assert.Empty(await store.CountBy(d => d.Org == "nobody-" + run, d => d.Org));
     }
 }

@@ -18,6 +18,18 @@ public sealed class FollowupTask : AggregateDocument
     public string? Controller { get; set; }
     public DateOnly OriginalDueDate { get; set; }
     public DateOnly DueDate { get; set; }
+
+    /// <summary>
+    /// Due date then id as one string, <c>2026-12-11/{id}</c>: the managers' list sorts and pages on it as one indexed
+    /// field in every store (LiteDB orders by one key only). Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public string DueKey
+    {
+        get => KeyOf(DueDate, Id);
+        set { }
+    }
+
+    public static string KeyOf(DateOnly dueDate, string id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{dueDate:yyyy-MM-dd}/{id}");
     public TaskStatus Status
     {
         get;

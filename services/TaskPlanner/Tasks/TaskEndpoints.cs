@@ -29,21 +29,22 @@ public static class TaskEndpoints
             return errors.ToBadRequest();
         }
 
-        var (items, more) = await Run(store, query, clock, cancellationToken);
-        return TypedResults.Ok(new TaskPage(items.Select(TaskView.From).ToList(), more ? TaskQuery.EncodeCursor(query.Offset + query.Limit) : null));
+        var (items, next) = await Run(store, query, clock, cancellationToken);
+        return TypedResults.Ok(new TaskPage(items.Select(TaskView.From).ToList(), next));
     }
 
     /// <summary>
-    /// One page of a query, sorted by due date. The cursor is an offset: the store port has no skip, so a page reads
-    /// the pages before it too; fine for managers' lists, to revisit if someone pages through tens of thousands.
+    /// One page of a query in the list's order, due date then id, from the query's cursor; with the cursor of the next
+    /// page when there is one. The order is the indexed <see cref="FollowupTask.DueKey"/>, so a page deep in the list costs
+    /// what the first does.
     /// </summary>
-    internal static async Task<(IReadOnlyList<FollowupTask> Items, bool More)> Run(
+    internal static async Task<(IReadOnlyList<FollowupTask> Items, string? Next)> Run(
         IDocumentStore<FollowupTask> store, TaskQuery query, TimeProvider clock, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var found = await store.Query(query.Filter(today), query.Offset + query.Limit + 1, t => t.DueDate, cancellationToken);
-        var page = found.Skip(query.Offset).Take(query.Limit).ToList();
-        return (page, found.Count > query.Offset + query.Limit);
+        var found = await store.Page(query.Filter(today), t => t.DueKey, query.After, query.Limit + 1, cancellationToken);
+        var page = found.Take(query.Limit).ToList();
+        return (page, found.Count > query.Limit ? TaskQuery.CursorAfter(page[^1]) : null);
     }
 
     internal static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Buffers.Text;
 using System.Text;
 using Followups.ServiceDefaults;
 
@@ -7,7 +8,7 @@ namespace Followups.TaskPlanner.Tasks;
 
 /// <summary>A managers' task query, parsed and checked from the query string; each bad parameter is named.</summary>
 public sealed record TaskQuery(
-    string? Org, TaskStatus? Status, string? Area, string? AgreementId, bool Overdue, DateOnly? DueBefore, DateOnly? DueAfter, int Limit, int Offset)
+    string? Org, TaskStatus? Status, string? Area, string? AgreementId, bool Overdue, DateOnly? DueBefore, DateOnly? DueAfter, int Limit, string? After)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 200;
@@ -37,20 +38,20 @@ public sealed record TaskQuery(
             errors.Add("limit", $"must be a whole number from 1 (at most {maxLimit} are returned)");
         }
 
-        var offset = 0;
-        if (Text(query, "cursor") is { } c && !TryDecodeCursor(c, out offset))
+        string? after = null;
+        if (Text(query, "cursor") is { } c && !TryDecodeCursor(c, out after))
         {
             errors.Add("cursor", "is not a cursor this API returned");
         }
 
         var before = Date(query, "dueBefore", errors);
-        var after = Date(query, "dueAfter", errors);
-        if (before is not null && after is not null && after > before)
+        var dueAfter = Date(query, "dueAfter", errors);
+        if (before is not null && dueAfter is not null && dueAfter > before)
         {
             errors.Add("dueAfter", "must not be later than dueBefore");
         }
 
-        return new TaskQuery(Text(query, "org"), status, Text(query, "area"), Text(query, "agreementId"), overdue, before, after, Math.Min(limit, maxLimit), offset);
+        return new TaskQuery(Text(query, "org"), status, Text(query, "area"), Text(query, "agreementId"), overdue, before, dueAfter, Math.Min(limit, maxLimit), after);
     }
 
     /// <summary>The store filter of this query; <paramref name="today"/> decides what is overdue.</summary>
@@ -96,16 +97,31 @@ public sealed record TaskQuery(
         return filter;
     }
 
-    public static string EncodeCursor(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"o:{offset}"));
+    /// <summary>
+    /// The cursor after <paramref name="last"/>: its place in the list's order (due date, then id), opaque to clients.
+    /// A page starts right after it, so tasks added, closed or re-dated meanwhile never repeat or skip the rest.
+    /// </summary>
+    public static string CursorAfter(FollowupTask last) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(last.DueKey));
 
-    private static bool TryDecodeCursor(string cursor, out int offset)
+    private static bool TryDecodeCursor(string cursor, out string? after)
     {
-        offset = 0;
+        after = null;
+        if (cursor.Length > 400)
+        {
+            return false;
+        }
+
         try
         {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
-            return text.StartsWith("o:", StringComparison.Ordinal)
-                && int.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out offset);
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            var separator = text.IndexOf('/', StringComparison.Ordinal);
+            if (separator != 10 || !DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                return false;
+            }
+
+            after = text;
+            return true;
         }
         catch (FormatException)
         {
