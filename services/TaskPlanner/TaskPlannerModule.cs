@@ -25,7 +25,7 @@ public static class TaskPlannerModule
         // scans; both adapters create them from the same expressions.
         services.AddDocumentStore<FollowupTask>(
             Database, "tasks",
-            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled,
+            t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled,
             t => t.Provisional);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
         services.AddSingleton(sp => NationalCalendars.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.CalendarDirectory));
@@ -35,6 +35,7 @@ public static class TaskPlannerModule
         services.AddSingleton<TaskActionServices>();
         services.AddHostedService<DeadlineScheduler>();
         services.AddHostedService<ProvisionalDeadlineCheck>();
+        services.AddHostedService<TaskDocumentUpgrade>();
         builder.AddOrganisationCopy<ResponsibleOrganisation>(Database, "task-planner-organisation-changed");
         builder.AddConsumers(x =>
         {

@@ -21,7 +21,7 @@ public sealed class ManagerStoreTests : IDisposable
     {
         _databases = new LiteDbDatabases(_folder);
         _tasks = new LiteDbDocumentStore<FollowupTask>(
-            _databases.Get("planner"), "tasks", [t => t.ResponsibleOrg, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen]);
+            _databases.Get("planner"), "tasks", [t => t.ResponsibleOrg, t => t.Organisations, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen]);
     }
 
     private async Task<FollowupTask> Store(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null)
@@ -105,6 +105,41 @@ public sealed class ManagerStoreTests : IDisposable
 
         Assert.Equal([new OpenItemsRow("maz", 2, 1, 2, 1, 0.5), new OpenItemsRow("mtz", 0, 0, 0, 0, null)], byOrg);
         Assert.Equal([new OpenItemsRow("peat", 0, 0, 1, 0, 0), new OpenItemsRow("transport", 2, 1, 1, 1, 1)], byArea);
+    }
+
+    [Fact]
+    public async Task The_org_filter_finds_the_holder_and_the_commitments_co_executors()
+    {
+        var lead = ManagerQueryTests.Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        lead.CoExecutors = ["mtz", "belaz"];
+        var contribution = ManagerQueryTests.Task("mtz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 8));
+        contribution.CoExecutors = ["mtz", "belaz"];
+        await _tasks.Insert(lead);
+        await _tasks.Insert(contribution);
+        await Store("gomselmash", "agriculture", TaskStatus.Assigned, new DateOnly(2026, 12, 9));
+
+        Assert.Equal([contribution.Id, lead.Id], (await List("org=mtz")).Items.Select(t => t.Id));
+        Assert.Equal([lead.Id], (await List("org=maz")).Items.Select(t => t.Id));
+        Assert.Equal([contribution.Id, lead.Id], (await List("org=belaz")).Items.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Tasks_stored_before_the_list_keys_existed_are_upgraded_once_at_start()
+    {
+        var task = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        // What an earlier version wrote: neither the list key nor the organisations.
+        var raw = _databases.Get("planner").GetCollection("tasks");
+        var document = raw.FindById(task.Id);
+        document.Remove("DueKey");
+        document.Remove("Organisations");
+        raw.Update(document);
+        Assert.Empty((await List("org=maz")).Items);
+
+        var upgrade = new TaskDocumentUpgrade(_tasks, Microsoft.Extensions.Logging.Abstractions.NullLogger<TaskDocumentUpgrade>.Instance);
+        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+
+        Assert.Equal([task.Id], (await List("org=maz")).Items.Select(t => t.Id));
     }
 
     public void Dispose()

@@ -20,7 +20,8 @@ public sealed record PlannedTask(
     bool Compressed,
     IReadOnlyList<string> WaitingFor,
     string? Controller,
-    DeadlineCount? Count = null);
+    DeadlineCount? Count = null,
+    IReadOnlyList<string>? CoExecutors = null);
 
 /// <summary>A deadline as counted: <see cref="WorkingDays"/> working days after <see cref="From"/>, never past <see cref="Cap"/>.</summary>
 public sealed class DeadlineCount
@@ -200,7 +201,8 @@ public static class Planner
             waitingFor,
             commitment.Controller,
             // Kept so that a provisional deadline can be counted again once its year's calendar is decreed.
-            new DeadlineCount { From = start, WorkingDays = calendar.WorkingDaysBetween(start, due), Cap = commitment.DueDate });
+            new DeadlineCount { From = start, WorkingDays = calendar.WorkingDaysBetween(start, due), Cap = commitment.DueDate },
+            commitment.CoExecutors);
     }
 
     /// <summary>

@@ -15,6 +15,19 @@ public sealed class FollowupTask : AggregateDocument
     public string Area { get; set; } = "";
     public string ResponsibleOrg { get; set; } = "";
     public TaskRole Role { get; set; }
+
+    /// <summary>The co-executors of the task's commitment, who answer for it beside its holder.</summary>
+    public List<string> CoExecutors { get; set; } = [];
+
+    /// <summary>
+    /// The holder and the co-executors: the managers' <c>org</c> filter is one lookup in this list's per-element index
+    /// in every store. Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public List<string> Organisations
+    {
+        get => [ResponsibleOrg, .. CoExecutors.Where(o => o != ResponsibleOrg)];
+        set { }
+    }
     public string? Controller { get; set; }
     public DateOnly OriginalDueDate { get; set; }
     public DateOnly DueDate { get; set; }
@@ -94,6 +107,7 @@ public sealed class FollowupTask : AggregateDocument
             Area = planned.Area,
             ResponsibleOrg = planned.ResponsibleOrg,
             Role = planned.Role,
+            CoExecutors = [.. planned.CoExecutors ?? []],
             Controller = planned.Controller,
             OriginalDueDate = planned.DueDate,
             DueDate = planned.DueDate,

@@ -60,7 +60,8 @@ public sealed record TaskQuery(
         Expression<Func<FollowupTask, bool>> filter = t => true;
         if (Org is { } org)
         {
-            filter = And(filter, t => t.ResponsibleOrg == org);
+            // The "responsible or co-executor": the holder, or a co-executor of the task's commitment.
+            filter = And(filter, t => t.Organisations.Contains(org));
         }
 
         if (Status is { } status)
