@@ -94,18 +94,9 @@ public sealed class PlannerApiTests : IDisposable
         var done = await api.Tasks($"agreementId={agreementId}&status=done");
         Assert.Equal(3, done.Count);
         // Paging by cursor: every task once, in due date then id order, the same order as one big page.
-        var paged = new List<JsonNode>();
-        string? cursor = null;
-        do
-        {
-            var page = JsonNode.Parse((await Get(client, $"/api/v1/tasks?agreementId={agreementId}&limit=5{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}")).Body)!;
-            Assert.InRange(page["items"]!.AsArray().Count, 1, 5);
-            paged.AddRange(page["items"]!.AsArray().Select(t => t!));
-            cursor = page["next"]?.GetValue<string>();
-        }
-        while (cursor is not null);
+        var paged = await api.AllTasks($"agreementId={agreementId}", 5);
         static (string Due, string Id) Place(JsonNode t) => (t["dueDate"]!.GetValue<string>(), t["id"]!.GetValue<string>());
-        var order = paged.Select(Place).ToList();
+        var order = paged.Select(t => Place(t!)).ToList();
         Assert.Equal(order.OrderBy(p => p.Due, StringComparer.Ordinal).ThenBy(p => p.Id, StringComparer.Ordinal), order);
         Assert.Equal((await api.Tasks($"agreementId={agreementId}&limit=200")).Select(t => Place(t!)), order);
 

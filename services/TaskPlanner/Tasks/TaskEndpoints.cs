@@ -59,10 +59,10 @@ public sealed record TaskView(
     string? Controller, DateOnly OriginalDueDate, DateOnly DueDate, TaskStatus Status, bool Provisional, bool Compressed, bool OffControl,
     int Percent, string? Report, DateOnly? CompletedOn, IReadOnlyList<string> WaitingFor, ExtensionRequest? PendingExtension,
     IReadOnlyList<ProgressReport> Progress, IReadOnlyList<DeadlineChange> DeadlineChanges, IReadOnlyList<HistoryEntry> History,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt, IReadOnlyList<string> CoExecutors)
 {
     public static TaskView From(FollowupTask t) =>
         new(t.Id, t.AgreementId, t.CommitmentKey, t.StepKey, t.Title, t.Area, t.ResponsibleOrg, t.Role, t.Controller, t.OriginalDueDate,
             t.DueDate, t.Status, t.Provisional, t.Compressed, t.OffControl, t.Percent, t.Report, t.CompletedOn, t.WaitingFor,
-            t.PendingExtension, t.Progress, t.DeadlineChanges, t.History, t.CreatedAt);
+            t.PendingExtension, t.Progress, t.DeadlineChanges, t.History, t.CreatedAt, t.CoExecutors);
 }
