@@ -53,3 +53,35 @@ public interface IStoragePing
     string Name { get; }
     Task Ping(CancellationToken cancellationToken);
 }
+
+/// <summary>Reads built on the port.</summary>
+public static class DocumentStoreScans
+{
+    /// <summary>
+    /// Every document matching <paramref name="filter"/>, read <paramref name="pageSize"/> at a time in id order: a scan
+    /// that never holds more than one page, and that a document written while it runs does not make repeat or skip.
+    /// </summary>
+    public static async IAsyncEnumerable<T> Scan<T>(
+        this IDocumentStore<T> store,
+        Expression<Func<T, bool>> filter,
+        int pageSize = 500,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default) where T : AggregateDocument
+    {
+        string? after = null;
+        while (true)
+        {
+            var page = await store.Page(filter, d => d.Id, after, pageSize, cancellationToken);
+            foreach (var document in page)
+            {
+                yield return document;
+            }
+
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
+        }
+    }
+}

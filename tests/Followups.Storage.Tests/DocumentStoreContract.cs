@@ -286,6 +286,26 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task A_scan_reads_every_match_a_page_at_a_time_in_id_order()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        var ids = Enumerable.Range(0, 5).Select(i => $"{org}-{i}").ToList();
+        foreach (var id in ids)
+        {
+            await store.Insert(Sample(id, org));
+        }
+
+        var scanned = new List<string>();
+        await foreach (var document in store.Scan(d => d.Org == org, pageSize: 2))
+        {
+            scanned.Add(document.Id);
+        }
+
+        Assert.Equal(ids, scanned);
+    }
+
+    [Fact]
     public async Task Counts_by_key_are_made_in_the_store_for_the_matching_documents()
     {
         var store = CreateStore();

@@ -85,8 +85,6 @@ public static class ProvisionalDeadlines
 public sealed partial class ProvisionalDeadlineCheck(
     IDocumentStore<FollowupTask> tasks, PlanningContext planning, TimeProvider clock, ILogger<ProvisionalDeadlineCheck> logger) : BackgroundService
 {
-    private const int PageSize = 500;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -100,43 +98,33 @@ public sealed partial class ProvisionalDeadlineCheck(
     }
 
     /// <summary>
-    /// One pass over the open provisional tasks, a page at a time by id (tasks that stay provisional stay in the filter).
+    /// One pass over the open provisional tasks, a page at a time.
     /// A task another writer changed meanwhile is read again and counted on its new state, so several planner instances
     /// starting together record each change once.
     /// </summary>
     public async Task<int> CheckOnce(CancellationToken cancellationToken)
     {
         var changed = 0;
-        string? after = null;
-        while (true)
+        await foreach (var found in tasks.Scan(t => t.Provisional && t.IsOpen, cancellationToken: cancellationToken))
         {
-            var page = await tasks.Page(t => t.Provisional && t.IsOpen, t => t.Id, after, PageSize, cancellationToken);
-            foreach (var found in page)
+            for (var task = found; task is not null; task = await tasks.Find(task.Id, cancellationToken))
             {
-                for (var task = found; task is not null; task = await tasks.Find(task.Id, cancellationToken))
+                var now = clock.GetUtcNow();
+                var calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
+                if (!ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now))
                 {
-                    var now = clock.GetUtcNow();
-                    var calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
-                    if (!ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now))
-                    {
-                        break;
-                    }
+                    break;
+                }
 
-                    if (await tasks.Replace(task, cancellationToken))
-                    {
-                        changed++;
-                        break;
-                    }
+                if (await tasks.Replace(task, cancellationToken))
+                {
+                    changed++;
+                    break;
                 }
             }
-
-            if (page.Count < PageSize)
-            {
-                return changed;
-            }
-
-            after = page[^1].Id;
         }
+
+        return changed;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Counting provisional deadlines again failed; they are counted at the next start")]

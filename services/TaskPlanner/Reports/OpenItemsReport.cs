@@ -44,11 +44,14 @@ public static class OpenItemsReport
             _ => t => t.ResponsibleOrg,
         };
         var done = TaskLifecycle.Name(TaskStatus.Done);
-        var groups = await store.CountBy(t => true, key, cancellationToken);
-        var open = await store.CountBy(t => t.IsOpen, key, cancellationToken);
-        var overdue = await store.CountBy(t => t.IsOpen && t.DueDate < today, key, cancellationToken);
-        var completed = await store.CountBy(t => t.State == done, key, cancellationToken);
-        var onTime = await store.CountBy(t => t.State == done && t.CompletedOn <= t.DueDate, key, cancellationToken);
+        // Side by side: MongoDB runs them at once; LiteDB takes them one after the other anyway.
+        var counts = await Task.WhenAll(
+            store.CountBy(t => true, key, cancellationToken),
+            store.CountBy(t => t.IsOpen, key, cancellationToken),
+            store.CountBy(t => t.IsOpen && t.DueDate < today, key, cancellationToken),
+            store.CountBy(t => t.State == done, key, cancellationToken),
+            store.CountBy(t => t.State == done && t.CompletedOn <= t.DueDate, key, cancellationToken));
+        var (groups, open, overdue, completed, onTime) = (counts[0], counts[1], counts[2], counts[3], counts[4]);
         return groups.Keys
             .Order(StringComparer.Ordinal)
             .Select(g => Row(g, open.GetValueOrDefault(g), overdue.GetValueOrDefault(g), completed.GetValueOrDefault(g), onTime.GetValueOrDefault(g)))

@@ -9,8 +9,6 @@ namespace Followups.TaskPlanner.Tasks;
 /// </summary>
 public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tasks, ILogger<TaskDocumentUpgrade> logger) : BackgroundService
 {
-    private const int PageSize = 500;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -30,25 +28,15 @@ public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tas
     public async Task<int> UpgradeOnce(CancellationToken cancellationToken)
     {
         var upgraded = 0;
-        string? after = null;
-        while (true)
+        await foreach (var task in tasks.Scan(t => t.DueKey == null, cancellationToken: cancellationToken))
         {
-            var page = await tasks.Page(t => t.DueKey == null, t => t.Id, after, PageSize, cancellationToken);
-            foreach (var task in page)
+            if (await tasks.Replace(task, cancellationToken))
             {
-                if (await tasks.Replace(task, cancellationToken))
-                {
-                    upgraded++;
-                }
+                upgraded++;
             }
-
-            if (page.Count < PageSize)
-            {
-                return upgraded;
-            }
-
-            after = page[^1].Id;
         }
+
+        return upgraded;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored the list keys of {Count} tasks written by an earlier version")]
