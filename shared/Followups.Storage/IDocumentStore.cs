@@ -20,9 +20,9 @@ public interface IDocumentStore<T> where T : AggregateDocument
 
     /// <summary>
     /// Keyset paging: documents matching <paramref name="filter"/> whose <paramref name="key"/> (a string unique per
-    /// document, e.g. the id or a sort key ending in it) is greater than <paramref name="after"/> (null: from the first),
-    /// ascending by that key, at most <paramref name="limit"/>. Each page is one range read on the key's index, however
-    /// deep, and documents written meanwhile neither repeat nor shift a page.
+    /// document, e.g. the id or a sort key ending in it) is greater than <paramref name="after"/> (null: from the first;
+    /// a document without the key is never listed), ascending by that key, at most <paramref name="limit"/>. Each page
+    /// is one range read on the key's index, however deep, and documents written meanwhile neither repeat nor shift a page.
     /// </summary>
     Task<IReadOnlyList<T>> Page(
         Expression<Func<T, bool>> filter,

@@ -134,15 +134,35 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         var field = _database.Mapper.GetExpression(key);
         lock (_gate)
         {
-            var query = _collection.Query().Where(filter);
-            if (after is not null)
-            {
-                query = query.Where(BsonExpression.Create($"{field.Source} > @0", new BsonValue(after)));
-            }
-
+            // LiteDB reads through one index, the cheapest of the terms and the first among equals. The key's range comes
+            // first, even from the start, so that without a more selective equality LiteDB walks the key's index in
+            // order and stops at the limit instead of sorting every match.
+            var query = Where(_collection.Query().Where(BsonExpression.Create($"{field.Source} > @0", new BsonValue(after ?? ""))), filter);
             return Task.FromResult<IReadOnlyList<T>>(query.OrderBy(field).Limit(limit).ToList());
         }
     }
+
+    /// <summary>
+    /// The filter one conjunct at a time: LiteDB can seek an index for a list-membership term (<c>Contains</c>) only
+    /// when it stands alone, not inside an <c>AND</c>.
+    /// </summary>
+    private static ILiteQueryable<T> Where(ILiteQueryable<T> query, Expression<Func<T, bool>> filter)
+    {
+        foreach (var term in Conjuncts(filter.Body))
+        {
+            if (term is not ConstantExpression { Value: true })
+            {
+                query = query.Where(Expression.Lambda<Func<T, bool>>(term, filter.Parameters));
+            }
+        }
+
+        return query;
+    }
+
+    private static IEnumerable<Expression> Conjuncts(Expression body) =>
+        body is BinaryExpression { NodeType: ExpressionType.AndAlso } and
+            ? Conjuncts(and.Left).Concat(Conjuncts(and.Right))
+            : [body];
 
     public Task<IReadOnlyDictionary<string, int>> CountBy(
         Expression<Func<T, bool>> filter,
@@ -153,7 +173,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         lock (_gate)
         {
             // LiteDB groups BSON documents inside the engine; no T is built.
-            var counts = _collection.Query().Where(filter).GroupBy(field).Select("{ key: @key, count: COUNT(*) }").ToDocuments()
+            var counts = Where(_collection.Query(), filter).GroupBy(field).Select("{ key: @key, count: COUNT(*) }").ToDocuments()
                 .ToDictionary(d => d["key"].IsNull ? "" : d["key"].AsString, d => d["count"].AsInt32, StringComparer.Ordinal);
             return Task.FromResult<IReadOnlyDictionary<string, int>>(counts);
         }

@@ -50,7 +50,8 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         CancellationToken cancellationToken = default)
     {
         var filters = Builders<T>.Filter;
-        var where = after is null ? filters.Where(filter) : filters.Where(filter) & filters.Gt(key, after);
+        // From the start too, so that a document without the key is left out here as in LiteDB.
+        var where = filters.Where(filter) & filters.Gt(key, after ?? "");
         return await _collection.Find(where)
             .Sort(Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)))
             .Limit(limit)

@@ -16,8 +16,9 @@ public static class ProvisionalDeadlines
     /// Counts a provisional deadline again on <paramref name="calendar"/>: the same working days from the same anchor,
     /// capped by the commitment's due date, so a decreed holiday pushes it later and a decreed working Saturday earlier.
     /// A date a person chose (an approved extension, no <see cref="FollowupTask.Count"/>) only moves off a day off. The
-    /// deadline never moves into the past, nor earlier than it is once it has passed. The task stays provisional while a
-    /// year it spans still has no decree. True when the task changed; a second call on the same calendar changes nothing.
+    /// deadline never moves earlier than the next working day after <paramref name="today"/> (one already closer stays
+    /// put): nobody is made late by a decree. The task stays provisional while a year it spans still has no decree.
+    /// True when the task changed; a second call on the same calendar changes nothing.
     /// </summary>
     public static bool Recompute(FollowupTask task, WorkingCalendar calendar, DateOnly today, DateTimeOffset now)
     {

@@ -185,7 +185,6 @@ public static class Planner
         }
 
         var title = step.Title.Replace("{summary}", commitment.Summary, StringComparison.Ordinal);
-        var provisional = calendar.IsProvisional(start, due);
         return new PlannedTask(
             Id(context.AgreementId, commitment.Key, step.Key, role, org),
             context.AgreementId,
@@ -196,7 +195,7 @@ public static class Planner
             org,
             role,
             due,
-            provisional,
+            calendar.IsProvisional(start, due),
             compressed || overrun,
             waitingFor,
             commitment.Controller,

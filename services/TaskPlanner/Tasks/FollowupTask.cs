@@ -28,6 +28,7 @@ public sealed class FollowupTask : AggregateDocument
         get => [ResponsibleOrg, .. CoExecutors.Where(o => o != ResponsibleOrg)];
         set { }
     }
+
     public string? Controller { get; set; }
     public DateOnly OriginalDueDate { get; set; }
     public DateOnly DueDate { get; set; }
@@ -38,11 +39,10 @@ public sealed class FollowupTask : AggregateDocument
     /// </summary>
     public string DueKey
     {
-        get => KeyOf(DueDate, Id);
+        get => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{DueDate:yyyy-MM-dd}/{Id}");
         set { }
     }
 
-    public static string KeyOf(DateOnly dueDate, string id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{dueDate:yyyy-MM-dd}/{id}");
     public TaskStatus Status
     {
         get;

@@ -42,7 +42,16 @@ public static class TaskEndpoints
         IDocumentStore<FollowupTask> store, TaskQuery query, TimeProvider clock, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var found = await store.Page(query.Filter(today), t => t.DueKey, query.After, query.Limit + 1, cancellationToken);
+        // Nothing before dueAfter is listed, so the page starts there at the earliest: "yyyy-MM-dd" sorts before every
+        // key of that day. The store then reads the key's index from there rather than from the first task.
+        var after = query.After;
+        if (query.DueAfter?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) is { } from
+            && (after is null || string.CompareOrdinal(from, after) > 0))
+        {
+            after = from;
+        }
+
+        var found = await store.Page(query.Filter(today), t => t.DueKey, after, query.Limit + 1, cancellationToken);
         var page = found.Take(query.Limit).ToList();
         return (page, found.Count > query.Limit ? TaskQuery.CursorAfter(page[^1]) : null);
     }

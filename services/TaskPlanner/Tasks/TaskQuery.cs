@@ -1,6 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Linq.Expressions;
-using System.Buffers.Text;
 using System.Text;
 using Followups.ServiceDefaults;
 
@@ -57,17 +57,17 @@ public sealed record TaskQuery(
     /// <summary>The store filter of this query; <paramref name="today"/> decides what is overdue.</summary>
     public Expression<Func<FollowupTask, bool>> Filter(DateOnly today)
     {
+        // The most selective terms first: LiteDB seeks the index of the first among equally cheap terms.
         Expression<Func<FollowupTask, bool>> filter = t => true;
+        if (AgreementId is { } agreementId)
+        {
+            filter = And(filter, t => t.AgreementId == agreementId);
+        }
+
         if (Org is { } org)
         {
             // The "responsible or co-executor": the holder, or a co-executor of the task's commitment.
             filter = And(filter, t => t.Organisations.Contains(org));
-        }
-
-        if (Status is { } status)
-        {
-            var state = TaskLifecycle.Name(status);
-            filter = And(filter, t => t.State == state);
         }
 
         if (Area is { } area)
@@ -75,9 +75,10 @@ public sealed record TaskQuery(
             filter = And(filter, t => t.Area == area);
         }
 
-        if (AgreementId is { } agreementId)
+        if (Status is { } status)
         {
-            filter = And(filter, t => t.AgreementId == agreementId);
+            var state = TaskLifecycle.Name(status);
+            filter = And(filter, t => t.State == state);
         }
 
         if (Overdue)
@@ -100,7 +101,8 @@ public sealed record TaskQuery(
 
     /// <summary>
     /// The cursor after <paramref name="last"/>: its place in the list's order (due date, then id), opaque to clients.
-    /// A page starts right after it, so tasks added, closed or re-dated meanwhile never repeat or skip the rest.
+    /// The next page starts right after that place, so tasks added or closed meanwhile neither shift nor repeat the rest;
+    /// a task whose deadline moves across it meanwhile shows where its new deadline puts it.
     /// </summary>
     public static string CursorAfter(FollowupTask last) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(last.DueKey));
 
@@ -114,6 +116,7 @@ public sealed record TaskQuery(
 
         try
         {
+            // "yyyy-MM-dd/{id}", as FollowupTask.DueKey.
             var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
             var separator = text.IndexOf('/', StringComparison.Ordinal);
             if (separator != 10 || !DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
