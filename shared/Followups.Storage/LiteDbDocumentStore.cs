@@ -143,20 +143,20 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     }
 
     /// <summary>
-    /// The filter one conjunct at a time: LiteDB can seek an index for a list-membership term (<c>Contains</c>) only
-    /// when it stands alone, not inside an <c>AND</c>.
+    /// The filter with its list-membership terms (<c>Contains</c>) as Where calls of their own, ahead of the rest: LiteDB
+    /// seeks an index for such a term only when it stands alone, not inside an <c>AND</c>. The rest stays one expression,
+    /// where LiteDB indexes comparisons but not bare flags (an <c>IsOpen</c> matching most documents would be a poor seek).
     /// </summary>
     private static ILiteQueryable<T> Where(ILiteQueryable<T> query, Expression<Func<T, bool>> filter)
     {
-        foreach (var term in Conjuncts(filter.Body))
+        var terms = Conjuncts(filter.Body).Where(t => t is not ConstantExpression { Value: true }).ToList();
+        foreach (var membership in terms.Where(t => t is MethodCallExpression { Method.Name: "Contains" }))
         {
-            if (term is not ConstantExpression { Value: true })
-            {
-                query = query.Where(Expression.Lambda<Func<T, bool>>(term, filter.Parameters));
-            }
+            query = query.Where(Expression.Lambda<Func<T, bool>>(membership, filter.Parameters));
         }
 
-        return query;
+        var rest = terms.Where(t => t is not MethodCallExpression { Method.Name: "Contains" }).ToList();
+        return rest.Count == 0 ? query : query.Where(Expression.Lambda<Func<T, bool>>(rest.Aggregate(Expression.AndAlso), filter.Parameters));
     }
 
     private static IEnumerable<Expression> Conjuncts(Expression body) =>
