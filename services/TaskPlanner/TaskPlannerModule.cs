@@ -21,19 +21,22 @@ public static class TaskPlannerModule
     {
         var services = builder.Services;
         services.Configure<PlannerOptions>(builder.Configuration.GetSection("Planner"));
-        // The indexes of the managers' queries; both adapters create them from the same expressions.
+        // The indexes of the managers' queries (filters, and DueKey for the list's order and cursor) and of the
+        // scans; both adapters create them from the same expressions.
         services.AddDocumentStore<FollowupTask>(
             Database, "tasks",
-            t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional);
+            t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled,
+            t => t.Provisional);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
         services.AddDocumentStore<CalendarFeed>(Database, "feeds", f => f.TokenHash, f => f.Owner);
-        services.AddSingleton(NationalCalendars.Embedded);
+        services.AddSingleton(sp => NationalCalendars.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.CalendarDirectory));
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
         services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));
         services.AddSingleton<PlanningContext>();
         services.AddSingleton<TaskActionServices>();
         services.AddHostedService<DeadlineScheduler>();
         services.AddHostedService<ProvisionalDeadlineCheck>();
+        services.AddHostedService<TaskDocumentUpgrade>();
         builder.AddOrganisationCopy<ResponsibleOrganisation>(Database, "task-planner-organisation-changed");
         builder.AddConsumers(x =>
         {
@@ -46,8 +49,9 @@ public static class TaskPlannerModule
 
     public static IEndpointRouteBuilder MapTaskPlanner(this IEndpointRouteBuilder app)
     {
-        // Resolve the playbooks now, so a broken file fails the start instead of the first agreement.
+        // Resolve the playbooks and calendars now, so a broken file fails the start instead of the first agreement.
         _ = app.ServiceProvider.GetRequiredService<PlaybookLibrary>();
+        _ = app.ServiceProvider.GetRequiredService<NationalCalendars>();
         app.MapTasks();
         app.MapCalendarFeeds();
         app.MapReports();

@@ -18,6 +18,28 @@ public interface IDocumentStore<T> where T : AggregateDocument
         CancellationToken cancellationToken = default,
         bool descending = false);
 
+    /// <summary>
+    /// Keyset paging: documents matching <paramref name="filter"/> whose <paramref name="key"/> (a string unique per
+    /// document, e.g. the id or a sort key ending in it) is greater than <paramref name="after"/> (null: from the first;
+    /// a document without the key is never listed), ascending by that key, at most <paramref name="limit"/>. Each page
+    /// is one range read on the key's index, however deep, and documents written meanwhile neither repeat nor shift a page.
+    /// </summary>
+    Task<IReadOnlyList<T>> Page(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        string? after,
+        int limit,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many documents match <paramref name="filter"/> per value of <paramref name="key"/>. The store counts; no
+    /// document is read into memory, so a report over every document costs one aggregation, not a scan in the service.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, int>> CountBy(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Stores a new document as version 1. False when a document with that id exists already.</summary>
     Task<bool> Insert(T document, CancellationToken cancellationToken = default);
 
@@ -60,4 +82,36 @@ public interface IStoragePing
 {
     string Name { get; }
     Task Ping(CancellationToken cancellationToken);
+}
+
+/// <summary>Reads built on the port.</summary>
+public static class DocumentStoreScans
+{
+    /// <summary>
+    /// Every document matching <paramref name="filter"/>, read <paramref name="pageSize"/> at a time in id order: a scan
+    /// that never holds more than one page, and that a document written while it runs does not make repeat or skip.
+    /// </summary>
+    public static async IAsyncEnumerable<T> Scan<T>(
+        this IDocumentStore<T> store,
+        Expression<Func<T, bool>> filter,
+        int pageSize = 500,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default) where T : AggregateDocument
+    {
+        string? after = null;
+        while (true)
+        {
+            var page = await store.Page(filter, d => d.Id, after, pageSize, cancellationToken);
+            foreach (var document in page)
+            {
+                yield return document;
+            }
+
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
+        }
+    }
 }

@@ -124,6 +124,61 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         }
     }
 
+    public Task<IReadOnlyList<T>> Page(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        string? after,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var field = _database.Mapper.GetExpression(key);
+        lock (_gate)
+        {
+            // LiteDB reads through one index, the cheapest of the terms and the first among equals. The key's range comes
+            // first, even from the start, so that without a more selective equality LiteDB walks the key's index in
+            // order and stops at the limit instead of sorting every match.
+            var query = Where(_collection.Query().Where(BsonExpression.Create($"{field.Source} > @0", new BsonValue(after ?? ""))), filter);
+            return Task.FromResult<IReadOnlyList<T>>(query.OrderBy(field).Limit(limit).ToList());
+        }
+    }
+
+    /// <summary>
+    /// The filter with its list-membership terms (<c>Contains</c>) as Where calls of their own, ahead of the rest: LiteDB
+    /// seeks an index for such a term only when it stands alone, not inside an <c>AND</c>. The rest stays one expression,
+    /// where LiteDB indexes comparisons but not bare flags (an <c>IsOpen</c> matching most documents would be a poor seek).
+    /// </summary>
+    private static ILiteQueryable<T> Where(ILiteQueryable<T> query, Expression<Func<T, bool>> filter)
+    {
+        var terms = Conjuncts(filter.Body).Where(t => t is not ConstantExpression { Value: true }).ToList();
+        foreach (var membership in terms.Where(t => t is MethodCallExpression { Method.Name: "Contains" }))
+        {
+            query = query.Where(Expression.Lambda<Func<T, bool>>(membership, filter.Parameters));
+        }
+
+        var rest = terms.Where(t => t is not MethodCallExpression { Method.Name: "Contains" }).ToList();
+        return rest.Count == 0 ? query : query.Where(Expression.Lambda<Func<T, bool>>(rest.Aggregate(Expression.AndAlso), filter.Parameters));
+    }
+
+    private static IEnumerable<Expression> Conjuncts(Expression body) =>
+        body is BinaryExpression { NodeType: ExpressionType.AndAlso } and
+            ? Conjuncts(and.Left).Concat(Conjuncts(and.Right))
+            : [body];
+
+    public Task<IReadOnlyDictionary<string, int>> CountBy(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        CancellationToken cancellationToken = default)
+    {
+        var field = _database.Mapper.GetExpression(key);
+        lock (_gate)
+        {
+            // LiteDB groups BSON documents inside the engine; no T is built.
+            var counts = Where(_collection.Query(), filter).GroupBy(field).Select("{ key: @key, count: COUNT(*) }").ToDocuments()
+                .ToDictionary(d => d["key"].IsNull ? "" : d["key"].AsString, d => d["count"].AsInt32, StringComparer.Ordinal);
+            return Task.FromResult<IReadOnlyDictionary<string, int>>(counts);
+        }
+    }
+
     public Task<bool> Insert(T document, CancellationToken cancellationToken = default)
     {
         document.Version = 1;

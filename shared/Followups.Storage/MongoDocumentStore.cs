@@ -42,6 +42,34 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
             .Limit(limit)
             .ToListAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<T>> Page(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        string? after,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var filters = Builders<T>.Filter;
+        // From the start too, so that a document without the key is left out here as in LiteDB.
+        var where = filters.Where(filter) & filters.Gt(key, after ?? "");
+        return await _collection.Find(where)
+            .Sort(Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)))
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> CountBy(
+        Expression<Func<T, bool>> filter,
+        Expression<Func<T, string>> key,
+        CancellationToken cancellationToken = default)
+    {
+        var groups = await _collection.Aggregate()
+            .Match(filter)
+            .Group(key, g => new { g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        return groups.ToDictionary(g => g.Key ?? "", g => g.Count, StringComparer.Ordinal);
+    }
+
     public async Task<bool> Insert(T document, CancellationToken cancellationToken = default)
     {
         document.Version = 1;

@@ -112,6 +112,14 @@ internal sealed class SignallingStore<T>(IDocumentStore<T> inner, OutboxSignal<T
         CancellationToken cancellationToken = default,
         bool descending = false) => inner.Query(filter, limit, orderBy, cancellationToken, descending);
 
+    public Task<IReadOnlyList<T>> Page(
+        Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, string? after, int limit, CancellationToken cancellationToken = default) =>
+        inner.Page(filter, key, after, limit, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, int>> CountBy(
+        Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, CancellationToken cancellationToken = default) =>
+        inner.CountBy(filter, key, cancellationToken);
+
     public async Task<bool> Insert(T document, CancellationToken cancellationToken = default) =>
         Signal(document, await inner.Insert(document, cancellationToken));
 

@@ -105,6 +105,31 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
 
     public Task<JsonArray> Tasks(string query) => Items(planner, $"/api/v1/tasks?{query}");
 
+    /// <summary>Every task of <paramref name="query"/>, following the list's cursor <paramref name="pageSize"/> at a time.</summary>
+    public async Task<JsonArray> AllTasks(string query, int pageSize)
+    {
+        var all = new JsonArray();
+        string? cursor = null;
+        do
+        {
+            using var response = await planner.GetAsync($"/api/v1/tasks?{query}&limit={pageSize}{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}");
+            response.EnsureSuccessStatusCode();
+            var page = await Body(response);
+            var items = page["items"]!.AsArray();
+            Assert.InRange(items.Count, cursor is null ? 0 : 1, pageSize);
+            foreach (var item in items.ToList())
+            {
+                items.Remove(item);
+                all.Add(item);
+            }
+
+            cursor = page["next"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        return all;
+    }
+
     public Task<JsonArray> Notifications(string query) => Items(notifier, $"/api/v1/notifications?{query}");
 
     public Task<JsonArray> Agreements(string query = "") => Items(capture, $"/api/v1/agreements?limit=200&{query}");

@@ -214,6 +214,14 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
             Assert.Equal(peat, (await api.Tasks($"agreementId={agreementId}&status=cancelled")).Count);
             Assert.Equal(peat, (await api.Tasks($"agreementId={agreementId}&area=peat&dueAfter=2026-01-01&dueBefore=2030-12-31")).Count);
             Assert.Empty(await api.Tasks($"agreementId={agreementId}&area=peat&overdue=true"));
+            // The org filter (holder or co-executor) and the list's cursor, on the tasks as they are now.
+            var current = await api.Tasks($"agreementId={agreementId}&limit=200");
+            var coExecutor = current.SelectMany(t => t!["coExecutors"]!.AsArray()).First()!.GetValue<string>();
+            var involved = current.Count(t => t!["responsibleOrg"]!.GetValue<string>() == coExecutor
+                || t["coExecutors"]!.AsArray().Any(o => o!.GetValue<string>() == coExecutor));
+            Assert.Equal(involved, (await api.Tasks($"agreementId={agreementId}&org={coExecutor}&limit=200")).Count);
+            var paged = await api.AllTasks($"agreementId={agreementId}", 7);
+            Assert.Equal(current.Select(t => t!["id"]!.GetValue<string>()), paged.Select(t => t!["id"]!.GetValue<string>()));
             using var report = await planner.Client.GetAsync("/api/v1/reports/open-items?groupBy=agreement");
             Assert.Equal(HttpStatusCode.OK, report.StatusCode);
             Assert.Contains(agreementId, await report.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -17,6 +17,18 @@ public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
     protected override IDocumentStore<SampleDocument> CreateStore() =>
         new LiteDbDocumentStore<SampleDocument>(_databases.Get("contract"), "samples_" + Guid.NewGuid().ToString("N"), [d => d.Org, d => d.Due, d => d.Tags]);
 
+    [Fact]
+    public void The_indexes_named_at_construction_exist_and_a_list_is_indexed_per_element()
+    {
+        var database = _databases.Get("contract");
+        var collection = "indexed_" + Guid.NewGuid().ToString("N");
+        _ = new LiteDbDocumentStore<SampleDocument>(database, collection, [d => d.Org, d => d.Due, d => d.Tags]);
+
+        var indexes = database.GetCollection("$indexes").Find(LiteDB.Query.EQ("collection", collection)).Select(i => i["expression"].AsString);
+
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "$._id", "$.Org", "$.Due", "$.Tags[*]", "$.HasPending" }, indexes.ToHashSet());
+    }
+
     public void Dispose()
     {
         _databases.Dispose();
@@ -33,6 +45,19 @@ public sealed class MongoEngineStoreContract(MongoEngine engine) : DocumentStore
     protected override IDocumentStore<SampleDocument> CreateStore() =>
         new MongoDocumentStore<SampleDocument>(
             engine.Client.GetDatabase("contract-" + Guid.NewGuid().ToString("N")), "samples", [d => d.Org, d => d.Due]);
+
+    [Fact]
+    public async Task The_indexes_named_at_construction_exist()
+    {
+        var database = engine.Client.GetDatabase("contract-" + Guid.NewGuid().ToString("N"));
+        _ = new MongoDocumentStore<SampleDocument>(database, "samples", [d => d.Org, d => d.Due, d => d.Tags]);
+
+        var indexes = await (await database.GetCollection<MongoDB.Bson.BsonDocument>("samples").Indexes.ListAsync()).ToListAsync();
+
+        Assert.Superset(
+            new HashSet<string>(StringComparer.Ordinal) { "_id_", "Org_1", "Due_1", "Tags_1", "HasPending_1" },
+            indexes.Select(i => i["name"].AsString).ToHashSet());
+    }
 }
 
 /// <summary>

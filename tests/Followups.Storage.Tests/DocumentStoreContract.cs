@@ -297,4 +297,74 @@ public abstract class DocumentStoreContract
         Assert.Equal([1, 5, 1], (await Task.WhenAll(documents.Select(d => store.Find(d.Id)))).Select(d => d!.Counter));
         Assert.Equal([2, 2, 2], (await Task.WhenAll(documents.Select(d => store.Find(d.Id)))).Select(d => d!.Version));
     }
+
+    [Fact]
+    public async Task Pages_follow_the_key_from_a_cursor_without_repeating_or_skipping()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        var ids = Enumerable.Range(0, 7).Select(i => $"{org}-{i:D2}").ToList();
+        foreach (var id in ids.AsEnumerable().Reverse())
+        {
+            await store.Insert(Sample(id, org));
+        }
+
+        await store.Insert(Sample($"{org}-05x", "someone-else"));
+
+        var first = await store.Page(d => d.Org == org, d => d.Id, null, 3);
+        // Written between two pages before the cursor: it neither shifts the next page nor repeats one.
+        await store.Insert(Sample($"{org}-00a", org));
+        var second = await store.Page(d => d.Org == org, d => d.Id, first[^1].Id, 3);
+        var third = await store.Page(d => d.Org == org, d => d.Id, second[^1].Id, 3);
+
+        Assert.Equal(ids[..3], first.Select(d => d.Id));
+        Assert.Equal(ids[3..6], second.Select(d => d.Id));
+        Assert.Equal(ids[6..], third.Select(d => d.Id));
+        Assert.Empty(await store.Page(d => d.Org == org, d => d.Id, third[^1].Id, 3));
+    }
+
+    [Fact]
+    public async Task A_scan_reads_every_match_a_page_at_a_time_in_id_order()
+    {
+        var store = CreateStore();
+        var org = "org-" + Guid.NewGuid().ToString("N");
+        var ids = Enumerable.Range(0, 5).Select(i => $"{org}-{i}").ToList();
+        foreach (var id in ids)
+        {
+            await store.Insert(Sample(id, org));
+        }
+
+        var scanned = new List<string>();
+        await foreach (var document in store.Scan(d => d.Org == org, pageSize: 2))
+        {
+            scanned.Add(document.Id);
+        }
+
+        Assert.Equal(ids, scanned);
+    }
+
+    [Fact]
+    public async Task Counts_by_key_are_made_in_the_store_for_the_matching_documents()
+    {
+        var store = CreateStore();
+        var run = Guid.NewGuid().ToString("N");
+        foreach (var (org, counter, optionalDay) in new (string, int, int?)[] { ("maz", 1, 9), ("maz", 2, 11), ("maz", 2, null), ("mtz", 2, 10), ("belaz", 1, null) })
+        {
+            var document = Sample(org: $"{org}-{run}", dueDay: 10);
+            document.Counter = counter;
+            document.OptionalDue = optionalDay is { } day ? new DateOnly(2026, 12, day) : null;
+            document.Tags = [run];
+            await store.Insert(document);
+        }
+
+        var all = await store.CountBy(d => d.Tags.Contains(run), d => d.Org);
+        var twos = await store.CountBy(d => d.Tags.Contains(run) && d.Counter == 2, d => d.Org);
+        // One field against another, as "done on or before its deadline" is.
+        var early = await store.CountBy(d => d.Tags.Contains(run) && d.OptionalDue != null && d.OptionalDue <= d.Due, d => d.Org);
+
+        Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 3, [$"mtz-{run}"] = 1, [$"belaz-{run}"] = 1 }, all);
+        Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 2, [$"mtz-{run}"] = 1 }, twos);
+        Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 1, [$"mtz-{run}"] = 1 }, early);
+        Assert.Empty(await store.CountBy(d => d.Org == "nobody-" + run, d => d.Org));
+    }
 }

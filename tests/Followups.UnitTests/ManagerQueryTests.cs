@@ -1,5 +1,4 @@
 using Followups.ServiceDefaults;
-using Followups.TaskPlanner.Reports;
 using Followups.TaskPlanner.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -19,7 +18,7 @@ public sealed class ManagerQueryTests
         return (parsed, errors.ToDictionary());
     }
 
-    private static FollowupTask Task(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null)
+    internal static FollowupTask Task(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null)
     {
         var task = TaskLifecycleTests.NewTask(status);
         (task.ResponsibleOrg, task.Area, task.DueDate, task.CompletedOn) = (org, area, due, completed);
@@ -41,8 +40,20 @@ public sealed class ManagerQueryTests
         var (query, errors) = Parse("org=maz&status=inProgress&area=peat&agreementId=a1&overdue=true&dueAfter=2026-12-01&dueBefore=2026-12-31&limit=5000");
 
         Assert.Empty(errors);
-        Assert.Equal(new TaskQuery("maz", TaskStatus.InProgress, "peat", "a1", true, new DateOnly(2026, 12, 31), new DateOnly(2026, 12, 1), 200, 0), query);
-        Assert.Equal(400, Parse("cursor=" + TaskQuery.EncodeCursor(400)).Query.Offset);
+        Assert.Equal(new TaskQuery("maz", TaskStatus.InProgress, "peat", "a1", true, new DateOnly(2026, 12, 31), new DateOnly(2026, 12, 1), 200, null), query);
+    }
+
+    [Fact]
+    public void A_cursor_is_the_place_after_a_task_in_due_date_then_id_order()
+    {
+        var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        var cursor = TaskQuery.CursorAfter(task);
+
+        Assert.Equal($"2026-12-10/{task.Id}", Parse("cursor=" + cursor).Query.After);
+        Assert.DoesNotContain(task.Id, cursor, StringComparison.Ordinal);
+        // Anything else is refused, an old offset cursor included.
+        Assert.Contains("cursor", Parse("cursor=" + Convert.ToBase64String("o:400"u8)).Errors.Keys);
+        Assert.Contains("cursor", Parse("cursor=bm90LWEta2V5").Errors.Keys);
     }
 
     [Fact]
@@ -63,29 +74,6 @@ public sealed class ManagerQueryTests
         Assert.Equal([tasks[0]], tasks.Where(overdue));
         Assert.Equal([tasks[1]], tasks.Where(maz));
         Assert.Equal([tasks[2]], tasks.Where(window));
-    }
-
-    [Fact]
-    public void Open_items_report_counts_open_overdue_done_and_the_on_time_share()
-    {
-        var tasks = new[]
-        {
-            Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10)),
-            Task("maz", "transport", TaskStatus.Accepted, new DateOnly(2026, 12, 20)),
-            Task("maz", "transport", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 9)),
-            Task("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11)),
-            Task("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10)),
-        };
-        foreach (var t in tasks.Where(t => t.Status is TaskStatus.Done or TaskStatus.Cancelled))
-        {
-            t.IsOpen = false;
-        }
-
-        var byOrg = OpenItemsReport.Build(tasks, "org", Today);
-        var byArea = OpenItemsReport.Build(tasks, "area", Today);
-
-        Assert.Equal([new OpenItemsRow("maz", 2, 1, 2, 1, 0.5), new OpenItemsRow("mtz", 0, 0, 0, 0, null)], byOrg);
-        Assert.Equal(["peat", "transport"], byArea.Select(r => r.Key));
     }
 
     [Fact]

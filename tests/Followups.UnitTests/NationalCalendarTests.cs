@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Followups.TaskPlanner.Calendars;
 using Followups.TaskPlanner.Deadlines;
+using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Tasks;
 
 namespace Followups.UnitTests;
@@ -100,38 +101,122 @@ public sealed class NationalCalendarTests
 
 public sealed class ProvisionalDeadlineTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = new(2025, 12, 29, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = DateOnly.FromDateTime(Now.UtcDateTime);
 
-    private static FollowupTask Provisional(DateOnly due)
+    /// <summary>The calendars as they were before the 2026 decrees: 2026 counted on fixed holidays, so provisional.</summary>
+    internal static readonly NationalCalendars Before2026Decrees = new(NationalCalendars.EmbeddedYears.Where(y => y.Year < 2026));
+
+    /// <summary>A task due <paramref name="workingDays"/> after <paramref name="from"/>, counted as the planner did before the 2026 decrees.</summary>
+    private static FollowupTask Counted(string country, DateOnly from, int workingDays, DateOnly? cap = null, NationalCalendars? calendars = null)
     {
+        var calendar = (calendars ?? Before2026Decrees).For(country);
         var task = TaskLifecycleTests.NewTask();
-        (task.DueDate, task.Provisional) = (due, true);
+        var due = calendar.AddWorkingDays(from, workingDays);
+        (task.OriginalDueDate, task.DueDate, task.Provisional) = (due, due, calendar.IsProvisional(from, due));
+        task.Count = new DeadlineCount { From = from, WorkingDays = workingDays, Cap = cap };
         return task;
     }
 
     [Fact]
-    public void A_provisional_deadline_is_confirmed_once_its_year_has_an_official_calendar()
+    public void A_decreed_day_off_pushes_a_provisional_deadline_one_working_day_later()
     {
-        // A calendar that knows 2026 officially and declares Friday 10 July 2026 a day off.
-        var official = new NationalCalendars([new CalendarYear("BY", 2026, [new CalendarHoliday(new DateOnly(2026, 7, 10), "Test")], [], [])]).For("BY");
-        var onHoliday = Provisional(new DateOnly(2026, 7, 10));
-        var onWorkingDay = Provisional(new DateOnly(2026, 7, 9));
+        // Ten working days from Monday 29 December 2025 in Russia. Without the 2026 decree Friday 9 January counts, so
+        // the deadline is Wednesday 21 January; the decree makes 9 January a transferred day off: Thursday 22 January.
+        var task = Counted("RU", new DateOnly(2025, 12, 29), 10);
+        Assert.Equal((new DateOnly(2026, 1, 21), true), (task.DueDate, task.Provisional));
 
-        Assert.True(ProvisionalDeadlines.Confirm(onHoliday, official, Now));
-        Assert.True(ProvisionalDeadlines.Confirm(onWorkingDay, official, Now));
+        Assert.True(ProvisionalDeadlines.Recompute(task, NationalCalendars.Embedded.For("RU"), Today, Now));
 
-        Assert.Equal((new DateOnly(2026, 7, 9), false), (onHoliday.DueDate, onHoliday.Provisional));
-        Assert.Equal("planner", Assert.Single(onHoliday.DeadlineChanges).Actor);
-        Assert.Equal((new DateOnly(2026, 7, 9), false), (onWorkingDay.DueDate, onWorkingDay.Provisional));
-        Assert.Empty(onWorkingDay.DeadlineChanges);
+        Assert.Equal((new DateOnly(2026, 1, 22), false), (task.DueDate, task.Provisional));
+        Assert.Equal(new DateOnly(2026, 1, 21), task.OriginalDueDate);
+        var change = Assert.Single(task.DeadlineChanges);
+        Assert.Equal((new DateOnly(2026, 1, 21), new DateOnly(2026, 1, 22), "system"), (change.From, change.To, change.Actor));
+        Assert.Contains("10 working days from 2025-12-29", change.Reason, StringComparison.Ordinal);
+        Assert.Contains("2026", change.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_deadline_in_a_year_still_without_a_decree_stays_provisional()
+    public void A_decreed_working_Saturday_counts_when_a_deadline_is_counted_again()
     {
-        var task = Provisional(new DateOnly(2027, 3, 3));
+        // Four working days from Friday 17 April 2026 in Belarus: on fixed holidays Monday 20 April works and Radunitsa
+        // (21 April) is off, so Friday 24 April. The decree moves 20 April's work to Saturday 25 April.
+        var task = Counted("BY", new DateOnly(2026, 4, 17), 4);
+        Assert.Equal(new DateOnly(2026, 4, 24), task.DueDate);
 
-        Assert.False(ProvisionalDeadlines.Confirm(task, NationalCalendars.Embedded.For("RU"), Now));
+        Assert.True(ProvisionalDeadlines.Recompute(task, NationalCalendars.Embedded.For("BY"), Today, Now));
+
+        Assert.Equal((new DateOnly(2026, 4, 25), false), (task.DueDate, task.Provisional));
+    }
+
+    [Fact]
+    public void Counting_again_is_idempotent()
+    {
+        var official = NationalCalendars.Embedded.For("RU");
+        var task = Counted("RU", new DateOnly(2025, 12, 29), 10);
+        Assert.True(ProvisionalDeadlines.Recompute(task, official, Today, Now));
+        var history = task.History.Count;
+
+        Assert.False(ProvisionalDeadlines.Recompute(task, official, Today, Now.AddDays(1)));
+        Assert.False(ProvisionalDeadlines.Recompute(task, official, Today, Now.AddDays(2)));
+
+        Assert.Single(task.DeadlineChanges);
+        Assert.Equal(history, task.History.Count);
+    }
+
+    [Fact]
+    public void A_deadline_in_a_year_still_without_a_decree_stays_as_it_is()
+    {
+        // Counted into 2027, which has no decree yet: the same calendar gives the same day, and nothing is recorded.
+        var task = Counted("RU", new DateOnly(2026, 12, 1), 30, calendars: NationalCalendars.Embedded);
+        var calendar = NationalCalendars.Embedded.For("RU");
         Assert.True(task.Provisional);
+        var history = task.History.Count;
+
+        Assert.False(ProvisionalDeadlines.Recompute(task, calendar, Today, Now));
+
+        Assert.True(task.Provisional);
+        Assert.Empty(task.DeadlineChanges);
+        Assert.Equal(history, task.History.Count);
+    }
+
+    [Fact]
+    public void The_commitments_due_date_still_caps_a_recounted_deadline()
+    {
+        // Capped at Wednesday 21 January 2026, the recount (22 January) stops at the cap and says the plan is compressed.
+        var task = Counted("RU", new DateOnly(2025, 12, 29), 10, cap: new DateOnly(2026, 1, 21));
+
+        Assert.True(ProvisionalDeadlines.Recompute(task, NationalCalendars.Embedded.For("RU"), Today, Now));
+
+        Assert.Equal((new DateOnly(2026, 1, 21), false, true), (task.DueDate, task.Provisional, task.Compressed));
+        Assert.Empty(task.DeadlineChanges);
+        Assert.Contains(task.History, h => h.Actor == "system" && h.What.Contains("confirmed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_date_a_person_chose_only_moves_off_a_decreed_day_off()
+    {
+        // An approved extension to Thursday 31 December 2026, which the RU decree makes a transferred day off.
+        var task = TaskLifecycleTests.NewTask();
+        (task.DueDate, task.Provisional, task.Count) = (new DateOnly(2026, 12, 31), true, null);
+
+        Assert.True(ProvisionalDeadlines.Recompute(task, NationalCalendars.Embedded.For("RU"), Today, Now));
+
+        Assert.Equal((new DateOnly(2026, 12, 30), false), (task.DueDate, task.Provisional));
+        Assert.Equal("system", Assert.Single(task.DeadlineChanges).Actor);
+    }
+
+    [Fact]
+    public void A_deadline_is_never_moved_earlier_than_the_next_working_day()
+    {
+        // The same extension, counted again on Wednesday 30 December 2026: moving it to 30 December would leave the holder
+        // no day at all, so it stays on the 31st (the next working day is in January) and only loses the flag.
+        var task = TaskLifecycleTests.NewTask();
+        (task.DueDate, task.Provisional, task.Count) = (new DateOnly(2026, 12, 31), true, null);
+
+        Assert.True(ProvisionalDeadlines.Recompute(task, NationalCalendars.Embedded.For("RU"), new DateOnly(2026, 12, 30), Now));
+
+        Assert.Equal((new DateOnly(2026, 12, 31), false), (task.DueDate, task.Provisional));
+        Assert.Empty(task.DeadlineChanges);
     }
 }

@@ -149,6 +149,8 @@ public sealed class PlannerTests
         Assert.False(belarus.Provisional);
         Assert.Equal(new DateOnly(2027, 1, 11), russia.DueDate);
         Assert.True(russia.Provisional);
+        // How it was counted, for when the 2027 decree arrives: 3 working days (urgent) from the agreement date.
+        Assert.Equal((new DateOnly(2026, 12, 28), 3, (DateOnly?)null), (russia.Count!.From, russia.Count.WorkingDays, russia.Count.Cap));
     }
 
     [Fact]

@@ -93,6 +93,19 @@ public sealed class TaskLifecycleTests
     }
 
     [Fact]
+    public void An_extension_into_a_year_without_a_decree_is_provisional_and_is_not_recounted_later()
+    {
+        // Approved to Friday 29 January 2027 in Russia: 2027 has no decree yet, and the date was chosen, not counted.
+        var task = NewTask();
+        task.Count = new DeadlineCount { From = new DateOnly(2026, 11, 27), WorkingDays = 10 };
+        TaskLifecycle.RequestExtension(task, new DateOnly(2027, 1, 29), "Supplier late", "maz", Now);
+
+        Assert.Null(TaskLifecycle.DecideExtension(task, true, "Justified", "secretariat", NationalCalendars.Embedded.For("RU"), Now));
+
+        Assert.Equal((new DateOnly(2027, 1, 29), true, null), (task.DueDate, task.Provisional, task.Count));
+    }
+
+    [Fact]
     public void A_rejected_extension_keeps_the_deadline_and_a_decision_needs_a_request()
     {
         var task = NewTask();

@@ -18,7 +18,7 @@ internal static class QueryCommand
 {
     // The planner's indexes (TaskPlannerModule); the host would create them at start anyway, on a bigger file more slowly.
     private static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] Indexes =
-        [t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional];
+        [t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional];
 
     public static async Task<int> Run(Options options, string output, string[] args)
     {

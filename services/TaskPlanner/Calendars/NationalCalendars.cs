@@ -17,6 +17,7 @@ public sealed record CalendarHoliday(DateOnly Date, string Name);
 /// <summary>The working calendar of each country: official production calendars where we have them, Monday to Friday elsewhere.</summary>
 public sealed class NationalCalendars
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly FrozenDictionary<string, WorkingCalendar> _calendars;
 
     public NationalCalendars(IEnumerable<CalendarYear> years)
@@ -27,8 +28,63 @@ public sealed class NationalCalendars
             .ToFrozenDictionary(g => g.Key, g => Build(g.Key, g.ToList()), StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>The years shipped inside the planner's assembly.</summary>
+    public static IReadOnlyList<CalendarYear> EmbeddedYears { get; } = LoadEmbedded().ToList();
+
     /// <summary>The calendars shipped inside the planner's assembly.</summary>
-    public static NationalCalendars Embedded { get; } = new(LoadEmbedded());
+    public static NationalCalendars Embedded { get; } = new(EmbeddedYears);
+
+    /// <summary>
+    /// The embedded calendars plus the files <c>&lt;COUNTRY&gt;-&lt;year&gt;.json</c> of <paramref name="directory"/>
+    /// (<c>Planner:CalendarDirectory</c>), which add a year or replace the embedded one: an operator adds a newly decreed
+    /// year without a rebuild. A broken file stops the start with its name and the reason.
+    /// </summary>
+    public static NationalCalendars Load(string? directory)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            return Embedded;
+        }
+
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Calendar directory '{directory}' does not exist (Planner:CalendarDirectory).");
+        }
+
+        var added = Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal).Select(Read).ToList();
+        var replaced = added.Select(y => (y.Country.ToUpperInvariant(), y.Year)).ToHashSet();
+        return new NationalCalendars(EmbeddedYears.Where(y => !replaced.Contains((y.Country.ToUpperInvariant(), y.Year))).Concat(added));
+    }
+
+    private static CalendarYear Read(string file)
+    {
+        try
+        {
+            var year = JsonSerializer.Deserialize<CalendarYear>(File.ReadAllText(file), Json)
+                ?? throw new InvalidDataException("the file is empty");
+            if (!string.Equals(Path.GetFileNameWithoutExtension(file), $"{year.Country}-{year.Year}", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"it holds {year.Country} {year.Year}; name it {year.Country}-{year.Year}.json");
+            }
+
+            if (!FixedHolidays.Knows(year.Country.ToUpperInvariant()))
+            {
+                throw new InvalidDataException($"no calendar rules for country '{year.Country}' (RU and BY are known)");
+            }
+
+            if (year.Holidays is null || year.TransferredDaysOff is null || year.WorkingWeekends is null
+                || year.Holidays.Select(h => h.Date).Concat(year.TransferredDaysOff).Concat(year.WorkingWeekends).Any(d => d.Year != year.Year))
+            {
+                throw new InvalidDataException($"holidays, transferredDaysOff and workingWeekends must be lists of days of {year.Year}");
+            }
+
+            return year;
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new InvalidDataException($"Calendar {file}: {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// The calendar of <paramref name="country"/> (ISO 3166-1 alpha-2). Unknown or empty countries count Monday to Friday:
@@ -54,11 +110,10 @@ public sealed class NationalCalendars
     private static IEnumerable<CalendarYear> LoadEmbedded()
     {
         var assembly = typeof(NationalCalendars).Assembly;
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("calendars/", StringComparison.Ordinal)).Order())
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
-            yield return JsonSerializer.Deserialize<CalendarYear>(stream, options)
+            yield return JsonSerializer.Deserialize<CalendarYear>(stream, Json)
                 ?? throw new InvalidDataException($"Calendar resource {name} is empty.");
         }
     }

@@ -6,41 +6,82 @@ using Followups.TaskPlanner.Tasks;
 
 namespace Followups.TaskPlanner.Deadlines;
 
-/// <summary>Re-checks provisional deadlines once the official calendar of their year has been added.</summary>
+/// <summary>Counts provisional deadlines again once the official calendar of their years has been added.</summary>
 public static class ProvisionalDeadlines
 {
+    /// <summary>The actor recorded on deadline changes nobody asked for: the calendar changed, not a person's mind.</summary>
+    public const string Actor = "system";
+
     /// <summary>
-    /// When <paramref name="calendar"/> now has an official calendar for the year of a provisional deadline, the deadline
-    /// is confirmed: kept if it is a working day under the decree, otherwise moved to the previous working day with the
-    /// change recorded. The working days counted up to it are not recounted, so a deadline never moves later than the
-    /// holder was told. True when the task changed.
+    /// Counts a provisional deadline again on <paramref name="calendar"/>: the same working days from the same anchor,
+    /// capped by the commitment's due date, so a decreed holiday pushes it later and a decreed working Saturday earlier.
+    /// A date a person chose (an approved extension, no <see cref="FollowupTask.Count"/>) only moves off a day off. The
+    /// deadline never moves earlier than the next working day after <paramref name="today"/> (one already closer stays
+    /// put): nobody is made late by a decree. The task stays provisional while a year it spans still has no decree.
+    /// True when the task changed; a second call on the same calendar changes nothing.
     /// </summary>
-    public static bool Confirm(FollowupTask task, WorkingCalendar calendar, DateTimeOffset now)
+    public static bool Recompute(FollowupTask task, WorkingCalendar calendar, DateOnly today, DateTimeOffset now)
     {
-        if (!task.Provisional || !task.IsOpen || calendar.IsProvisional(task.DueDate.Year))
+        if (!task.Provisional || !task.IsOpen)
         {
             return false;
         }
 
-        task.Provisional = false;
-        var working = calendar.OnOrBefore(task.DueDate);
-        var year = task.DueDate.Year.ToString(CultureInfo.InvariantCulture);
-        if (working != task.DueDate)
+        DateOnly due;
+        bool provisional;
+        var capped = false;
+        if (task.Count is { WorkingDays: > 0 } count)
         {
-            task.ChangeDeadline(working, $"the official calendar for {year} makes the deadline a day off", "planner", now);
+            due = calendar.AddWorkingDays(count.From, count.WorkingDays);
+            if (count.Cap is { } cap && calendar.OnOrBefore(cap) is var last && last < due)
+            {
+                (due, capped) = (last, true);
+            }
+
+            provisional = calendar.IsProvisional(count.From, due);
         }
         else
         {
-            task.Record(now, "planner", $"deadline confirmed by the official calendar for {year}");
+            due = calendar.OnOrBefore(task.DueDate);
+            provisional = calendar.IsProvisional(due.Year);
+        }
+
+        var earliest = Min(task.DueDate, calendar.AddWorkingDays(today, 1));
+        due = due < earliest ? earliest : due;
+        if (due == task.DueDate && provisional)
+        {
+            return false;
+        }
+
+        task.Provisional = provisional;
+        task.Compressed |= capped;
+        var years = Years(task.Count?.From ?? due, due);
+        if (due != task.DueDate)
+        {
+            var how = task.Count is { } counted
+                ? $"{counted.WorkingDays} working days from {counted.From:yyyy-MM-dd} counted again on the official calendar for {years}"
+                : $"the official calendar for {years} makes the deadline a day off";
+            task.ChangeDeadline(due, how, Actor, now);
+        }
+        else
+        {
+            task.Record(now, Actor, $"deadline confirmed by the official calendar for {years}");
         }
 
         return true;
     }
+
+    private static string Years(DateOnly from, DateOnly to) =>
+        from.Year == to.Year
+            ? from.Year.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{Math.Min(from.Year, to.Year)}–{Math.Max(from.Year, to.Year)}");
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
 }
 
 /// <summary>
-/// At start, confirms the provisional deadlines whose year gained an official calendar: calendars ship inside the
-/// binary, so a new calendar always arrives with a restart.
+/// At start, counts again the provisional deadlines whose years gained an official calendar: calendars are read at
+/// start (embedded, or from <c>Planner:CalendarDirectory</c>), so a new calendar always arrives with a restart.
 /// </summary>
 public sealed partial class ProvisionalDeadlineCheck(
     IDocumentStore<FollowupTask> tasks, PlanningContext planning, TimeProvider clock, ILogger<ProvisionalDeadlineCheck> logger) : BackgroundService
@@ -57,22 +98,36 @@ public sealed partial class ProvisionalDeadlineCheck(
         }
     }
 
-    /// <summary>One pass; a version conflict leaves the task for the next start, its deadline is still valid meanwhile.</summary>
+    /// <summary>
+    /// One pass over the open provisional tasks, a page at a time.
+    /// A task another writer changed meanwhile is read again and counted on its new state, so several planner instances
+    /// starting together record each change once.
+    /// </summary>
     public async Task<int> CheckOnce(CancellationToken cancellationToken)
     {
         var changed = 0;
-        foreach (var task in await tasks.Query(t => t.Provisional && t.IsOpen, 100_000, cancellationToken: cancellationToken))
+        await foreach (var found in tasks.Scan(t => t.Provisional && t.IsOpen, cancellationToken: cancellationToken))
         {
-            if (ProvisionalDeadlines.Confirm(task, await planning.CalendarOf(task.ResponsibleOrg, cancellationToken), clock.GetUtcNow())
-                && await tasks.Replace(task, cancellationToken))
+            for (var task = found; task is not null; task = await tasks.Find(task.Id, cancellationToken))
             {
-                changed++;
+                var now = clock.GetUtcNow();
+                var calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
+                if (!ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now))
+                {
+                    break;
+                }
+
+                if (await tasks.Replace(task, cancellationToken))
+                {
+                    changed++;
+                    break;
+                }
             }
         }
 
         return changed;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking provisional deadlines failed; they are checked again at the next start")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Counting provisional deadlines again failed; they are counted at the next start")]
     private partial void LogCheckFailed(Exception e);
 }

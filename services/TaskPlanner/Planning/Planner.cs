@@ -19,7 +19,21 @@ public sealed record PlannedTask(
     bool Provisional,
     bool Compressed,
     IReadOnlyList<string> WaitingFor,
-    string? Controller);
+    string? Controller,
+    DeadlineCount? Count = null,
+    IReadOnlyList<string>? CoExecutors = null);
+
+/// <summary>A deadline as counted: <see cref="WorkingDays"/> working days after <see cref="From"/>, never past <see cref="Cap"/>.</summary>
+public sealed class DeadlineCount
+{
+    /// <summary>The plan's anchor: the day the agreement was concluded.</summary>
+    public DateOnly From { get; set; }
+
+    public int WorkingDays { get; set; }
+
+    /// <summary>The commitment's own due date, which caps its plan.</summary>
+    public DateOnly? Cap { get; set; }
+}
 
 /// <summary>Who answers for a task within its commitment.</summary>
 public enum TaskRole
@@ -184,7 +198,10 @@ public static class Planner
             calendar.IsProvisional(start, due),
             compressed || overrun,
             waitingFor,
-            commitment.Controller);
+            commitment.Controller,
+            // Kept so that a provisional deadline can be counted again once its year's calendar is decreed.
+            new DeadlineCount { From = start, WorkingDays = calendar.WorkingDaysBetween(start, due), Cap = commitment.DueDate },
+            commitment.CoExecutors);
     }
 
     /// <summary>

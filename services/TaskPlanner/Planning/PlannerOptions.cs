@@ -6,6 +6,12 @@ public sealed class PlannerOptions
     /// <summary>Where the playbooks are read from; by default the <c>Playbooks</c> folder shipped beside the binary.</summary>
     public string PlaybookDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "Playbooks");
 
+    /// <summary>
+    /// Extra production calendars (<c>RU-2027.json</c>, ...) beside the embedded ones, for a year decreed after the build;
+    /// unset uses the embedded ones only. Read at start, when provisional deadlines of an added year are counted again.
+    /// </summary>
+    public string? CalendarDirectory { get; set; }
+
     /// <summary>Co-executors answer this many working days before the lead, so that the lead can assemble the answer.</summary>
     public int CoExecutorLeadDays { get; set; } = 2;
 

@@ -62,12 +62,13 @@ public static class Replanner
 
     private static bool Update(FollowupTask task, PlannedTask next, bool redate, string reason, string actor, DateTimeOffset now)
     {
-        var before = (task.ResponsibleOrg, task.DueDate, task.Title, task.Area, task.Controller, string.Join(',', task.WaitingFor), task.Compressed, task.Provisional);
+        var before = (task.ResponsibleOrg, task.DueDate, task.Title, task.Area, task.Controller, string.Join(',', task.WaitingFor), task.Compressed, task.Provisional, string.Join(',', task.CoExecutors));
         (task.Title, task.Area, task.Controller, task.WaitingFor) = (next.Title, next.Area, next.Controller, [.. next.WaitingFor]);
+        task.CoExecutors = [.. next.CoExecutors ?? []];
         if (redate && next.DueDate != task.DueDate)
         {
             task.ChangeDeadline(next.DueDate, reason, actor, now);
-            (task.Compressed, task.Provisional) = (next.Compressed, next.Provisional);
+            (task.Compressed, task.Provisional, task.Count) = (next.Compressed, next.Provisional, next.Count);
         }
 
         if (next.ResponsibleOrg != task.ResponsibleOrg)
@@ -82,7 +83,7 @@ public static class Replanner
             }
         }
 
-        return before != (task.ResponsibleOrg, task.DueDate, task.Title, task.Area, task.Controller, string.Join(',', task.WaitingFor), task.Compressed, task.Provisional);
+        return before != (task.ResponsibleOrg, task.DueDate, task.Title, task.Area, task.Controller, string.Join(',', task.WaitingFor), task.Compressed, task.Provisional, string.Join(',', task.CoExecutors));
     }
 
     private static FollowupTask Stamp(FollowupTask task, int version)

@@ -15,9 +15,34 @@ public sealed class FollowupTask : AggregateDocument
     public string Area { get; set; } = "";
     public string ResponsibleOrg { get; set; } = "";
     public TaskRole Role { get; set; }
+
+    /// <summary>The co-executors of the task's commitment, who answer for it beside its holder.</summary>
+    public List<string> CoExecutors { get; set; } = [];
+
+    /// <summary>
+    /// The holder and the co-executors: the managers' <c>org</c> filter is one lookup in this list's per-element index
+    /// in every store. Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public List<string> Organisations
+    {
+        get => [ResponsibleOrg, .. CoExecutors.Where(o => o != ResponsibleOrg)];
+        set { }
+    }
+
     public string? Controller { get; set; }
     public DateOnly OriginalDueDate { get; set; }
     public DateOnly DueDate { get; set; }
+
+    /// <summary>
+    /// Due date then id as one string, <c>2026-12-11/{id}</c>: the managers' list sorts and pages on it as one indexed
+    /// field in every store (LiteDB orders by one key only). Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public string DueKey
+    {
+        get => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{DueDate:yyyy-MM-dd}/{Id}");
+        set { }
+    }
+
     public TaskStatus Status
     {
         get;
@@ -36,6 +61,12 @@ public sealed class FollowupTask : AggregateDocument
 
     /// <summary>The deadline was counted on a year without an official calendar.</summary>
     public bool Provisional { get; set; }
+
+    /// <summary>
+    /// How the planner counted <see cref="DueDate"/>, so that a provisional deadline can be counted again on the decreed
+    /// calendar. Absent when a person chose the date (an approved extension) and on tasks stored before it was kept.
+    /// </summary>
+    public DeadlineCount? Count { get; set; }
 
     /// <summary>The commitment's due date forced this plan's steps closer than the playbook wants.</summary>
     public bool Compressed { get; set; }
@@ -76,10 +107,12 @@ public sealed class FollowupTask : AggregateDocument
             Area = planned.Area,
             ResponsibleOrg = planned.ResponsibleOrg,
             Role = planned.Role,
+            CoExecutors = [.. planned.CoExecutors ?? []],
             Controller = planned.Controller,
             OriginalDueDate = planned.DueDate,
             DueDate = planned.DueDate,
             Provisional = planned.Provisional,
+            Count = planned.Count,
             Compressed = planned.Compressed,
             WaitingFor = [.. planned.WaitingFor],
             Status = TaskStatus.Planned,

@@ -30,21 +30,31 @@ public static class TaskEndpoints
             return errors.ToBadRequest();
         }
 
-        var (items, more) = await Run(store, query, clock, cancellationToken);
-        return TypedResults.Ok(new TaskPage(items.Select(TaskView.From).ToList(), more ? TaskQuery.EncodeCursor(query.Offset + query.Limit) : null));
+        var (items, next) = await Run(store, query, clock, cancellationToken);
+        return TypedResults.Ok(new TaskPage(items.Select(TaskView.From).ToList(), next));
     }
 
     /// <summary>
-    /// One page of a query, sorted by due date. The cursor is an offset: the store port has no skip, so a page reads
-    /// the pages before it too; fine for managers' lists, to revisit if someone pages through tens of thousands.
+    /// One page of a query in the list's order, due date then id, from the query's cursor; with the cursor of the next
+    /// page when there is one. The order is the indexed <see cref="FollowupTask.DueKey"/>, so a page deep in the list costs
+    /// what the first does.
     /// </summary>
-    internal static async Task<(IReadOnlyList<FollowupTask> Items, bool More)> Run(
+    internal static async Task<(IReadOnlyList<FollowupTask> Items, string? Next)> Run(
         IDocumentStore<FollowupTask> store, TaskQuery query, TimeProvider clock, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var found = await store.Query(query.Filter(today), query.Offset + query.Limit + 1, t => t.DueDate, cancellationToken);
-        var page = found.Skip(query.Offset).Take(query.Limit).ToList();
-        return (page, found.Count > query.Offset + query.Limit);
+        // Nothing before dueAfter is listed, so the page starts there at the earliest: "yyyy-MM-dd" sorts before every
+        // key of that day. The store then reads the key's index from there rather than from the first task.
+        var after = query.After;
+        if (query.DueAfter?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) is { } from
+            && (after is null || string.CompareOrdinal(from, after) > 0))
+        {
+            after = from;
+        }
+
+        var found = await store.Page(query.Filter(today), t => t.DueKey, after, query.Limit + 1, cancellationToken);
+        var page = found.Take(query.Limit).ToList();
+        return (page, found.Count > query.Limit ? TaskQuery.CursorAfter(page[^1]) : null);
     }
 
     internal static async Task<Results<Ok<TaskView>, ProblemHttpResult>> Get(string id, Caller caller, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>
@@ -59,10 +69,10 @@ public sealed record TaskView(
     string? Controller, DateOnly OriginalDueDate, DateOnly DueDate, TaskStatus Status, bool Provisional, bool Compressed, bool OffControl,
     int Percent, string? Report, DateOnly? CompletedOn, IReadOnlyList<string> WaitingFor, ExtensionRequest? PendingExtension,
     IReadOnlyList<ProgressReport> Progress, IReadOnlyList<DeadlineChange> DeadlineChanges, IReadOnlyList<HistoryEntry> History,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt, IReadOnlyList<string> CoExecutors)
 {
     public static TaskView From(FollowupTask t) =>
         new(t.Id, t.AgreementId, t.CommitmentKey, t.StepKey, t.Title, t.Area, t.ResponsibleOrg, t.Role, t.Controller, t.OriginalDueDate,
             t.DueDate, t.Status, t.Provisional, t.Compressed, t.OffControl, t.Percent, t.Report, t.CompletedOn, t.WaitingFor,
-            t.PendingExtension, t.Progress, t.DeadlineChanges, t.History, t.CreatedAt);
+            t.PendingExtension, t.Progress, t.DeadlineChanges, t.History, t.CreatedAt, t.CoExecutors);
 }

@@ -8,6 +8,7 @@ using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Followups.TaskPlanner.Tasks;
 
@@ -44,7 +45,16 @@ public static class TaskExports
             query = query with { Limit = MaxExportRows };
         }
 
-        var (items, _) = await TaskEndpoints.Run(store, query, clock, cancellationToken);
+        // The list's order and cursor: an export may start at a list page's cursor, and one longer than the cap names
+        // where the rest begins instead of ending silently.
+        var (items, next) = await TaskEndpoints.Run(store, query, clock, cancellationToken);
+        if (next is not null)
+        {
+            var rest = QueryHelpers.AddQueryString(
+                request.PathBase + request.Path, request.Query.Where(q => q.Key != "cursor").Append(new("cursor", next)));
+            request.HttpContext.Response.Headers.Link = $"<{rest}>; rel=\"next\"";
+        }
+
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         return TypedResults.Text(ToCsv(items, today), "text/csv; charset=utf-8");
     }

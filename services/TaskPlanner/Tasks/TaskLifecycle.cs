@@ -95,6 +95,8 @@ public static class TaskLifecycle
             if (approve)
             {
                 task.ChangeDeadline(calendar.OnOrBefore(request.RequestedDueDate), $"extension approved: {reason}", actor, now);
+                // A date a person chose is not recounted when its year's calendar is decreed, only moved off a day off.
+                (task.Count, task.Provisional) = (null, calendar.IsProvisional(task.DueDate.Year));
             }
             else
             {

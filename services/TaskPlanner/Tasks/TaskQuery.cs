@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text;
@@ -7,7 +8,7 @@ namespace Followups.TaskPlanner.Tasks;
 
 /// <summary>A managers' task query, parsed and checked from the query string; each bad parameter is named.</summary>
 public sealed record TaskQuery(
-    string? Org, TaskStatus? Status, string? Area, string? AgreementId, bool Overdue, DateOnly? DueBefore, DateOnly? DueAfter, int Limit, int Offset)
+    string? Org, TaskStatus? Status, string? Area, string? AgreementId, bool Overdue, DateOnly? DueBefore, DateOnly? DueAfter, int Limit, string? After)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 200;
@@ -37,35 +38,36 @@ public sealed record TaskQuery(
             errors.Add("limit", $"must be a whole number from 1 (at most {maxLimit} are returned)");
         }
 
-        var offset = 0;
-        if (Text(query, "cursor") is { } c && !TryDecodeCursor(c, out offset))
+        string? after = null;
+        if (Text(query, "cursor") is { } c && !TryDecodeCursor(c, out after))
         {
             errors.Add("cursor", "is not a cursor this API returned");
         }
 
         var before = Date(query, "dueBefore", errors);
-        var after = Date(query, "dueAfter", errors);
-        if (before is not null && after is not null && after > before)
+        var dueAfter = Date(query, "dueAfter", errors);
+        if (before is not null && dueAfter is not null && dueAfter > before)
         {
             errors.Add("dueAfter", "must not be later than dueBefore");
         }
 
-        return new TaskQuery(Text(query, "org"), status, Text(query, "area"), Text(query, "agreementId"), overdue, before, after, Math.Min(limit, maxLimit), offset);
+        return new TaskQuery(Text(query, "org"), status, Text(query, "area"), Text(query, "agreementId"), overdue, before, dueAfter, Math.Min(limit, maxLimit), after);
     }
 
     /// <summary>The store filter of this query; <paramref name="today"/> decides what is overdue.</summary>
     public Expression<Func<FollowupTask, bool>> Filter(DateOnly today)
     {
+        // The most selective terms first: LiteDB seeks the index of the first among equally cheap terms.
         Expression<Func<FollowupTask, bool>> filter = t => true;
-        if (Org is { } org)
+        if (AgreementId is { } agreementId)
         {
-            filter = And(filter, t => t.ResponsibleOrg == org);
+            filter = And(filter, t => t.AgreementId == agreementId);
         }
 
-        if (Status is { } status)
+        if (Org is { } org)
         {
-            var state = TaskLifecycle.Name(status);
-            filter = And(filter, t => t.State == state);
+            // The "responsible or co-executor": the holder, or a co-executor of the task's commitment.
+            filter = And(filter, t => t.Organisations.Contains(org));
         }
 
         if (Area is { } area)
@@ -73,9 +75,10 @@ public sealed record TaskQuery(
             filter = And(filter, t => t.Area == area);
         }
 
-        if (AgreementId is { } agreementId)
+        if (Status is { } status)
         {
-            filter = And(filter, t => t.AgreementId == agreementId);
+            var state = TaskLifecycle.Name(status);
+            filter = And(filter, t => t.State == state);
         }
 
         if (Overdue)
@@ -96,16 +99,33 @@ public sealed record TaskQuery(
         return filter;
     }
 
-    public static string EncodeCursor(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"o:{offset}"));
+    /// <summary>
+    /// The cursor after <paramref name="last"/>: its place in the list's order (due date, then id), opaque to clients.
+    /// The next page starts right after that place, so tasks added or closed meanwhile neither shift nor repeat the rest;
+    /// a task whose deadline moves across it meanwhile shows where its new deadline puts it.
+    /// </summary>
+    public static string CursorAfter(FollowupTask last) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(last.DueKey));
 
-    private static bool TryDecodeCursor(string cursor, out int offset)
+    private static bool TryDecodeCursor(string cursor, out string? after)
     {
-        offset = 0;
+        after = null;
+        if (cursor.Length > 400)
+        {
+            return false;
+        }
+
         try
         {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
-            return text.StartsWith("o:", StringComparison.Ordinal)
-                && int.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out offset);
+            // "yyyy-MM-dd/{id}", as FollowupTask.DueKey.
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            var separator = text.IndexOf('/', StringComparison.Ordinal);
+            if (separator != 10 || !DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                return false;
+            }
+
+            after = text;
+            return true;
         }
         catch (FormatException)
         {

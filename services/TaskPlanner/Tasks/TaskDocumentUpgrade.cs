@@ -1,0 +1,47 @@
+using Followups.Storage;
+
+namespace Followups.TaskPlanner.Tasks;
+
+/// <summary>
+/// At start, writes back the tasks stored before <see cref="FollowupTask.DueKey"/> and <see cref="FollowupTask.Organisations"/>
+/// were kept, so that the list's order, cursor and <c>org</c> filter find them. Both fields are derived, so writing a
+/// task as read is the whole upgrade; a task another writer stores meanwhile gains them the same way.
+/// </summary>
+public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tasks, ILogger<TaskDocumentUpgrade> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (await UpgradeOnce(stoppingToken) is > 0 and var upgraded)
+            {
+                LogUpgraded(upgraded);
+            }
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogUpgradeFailed(e);
+        }
+    }
+
+    /// <summary>One pass; how many tasks it wrote. A version conflict means another writer stored the task, fields included.</summary>
+    public async Task<int> UpgradeOnce(CancellationToken cancellationToken)
+    {
+        var upgraded = 0;
+        await foreach (var task in tasks.Scan(t => t.DueKey == null, cancellationToken: cancellationToken))
+        {
+            if (await tasks.Replace(task, cancellationToken))
+            {
+                upgraded++;
+            }
+        }
+
+        return upgraded;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored the list keys of {Count} tasks written by an earlier version")]
+    private partial void LogUpgraded(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upgrading stored tasks failed; it is tried again at the next start")]
+    private partial void LogUpgradeFailed(Exception e);
+}

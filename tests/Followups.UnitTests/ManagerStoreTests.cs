@@ -1,0 +1,150 @@
+using Followups.ServiceDefaults;
+using Followups.Storage;
+using Followups.TaskPlanner.Reports;
+using Followups.TaskPlanner.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using TaskStatus = Followups.TaskPlanner.Tasks.TaskStatus;
+
+namespace Followups.UnitTests;
+
+/// <summary>The managers' list and report over the LiteDB adapter in a temporary folder, with the planner's indexes.</summary>
+public sealed class ManagerStoreTests : IDisposable
+{
+    private static readonly DateOnly Today = new(2026, 12, 14);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "followups-managers-" + Guid.NewGuid().ToString("N"));
+    private readonly LiteDbDatabases _databases;
+    private readonly IDocumentStore<FollowupTask> _tasks;
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 14, 9, 0, 0, TimeSpan.Zero));
+
+    public ManagerStoreTests()
+    {
+        _databases = new LiteDbDatabases(_folder);
+        _tasks = new LiteDbDocumentStore<FollowupTask>(
+            _databases.Get("planner"), "tasks", [t => t.ResponsibleOrg, t => t.Organisations, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen]);
+    }
+
+    private async Task<FollowupTask> Store(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null)
+    {
+        var task = ManagerQueryTests.Task(org, area, status, due, completed);
+        await _tasks.Insert(task);
+        return task;
+    }
+
+    private async Task<(IReadOnlyList<FollowupTask> Items, string? Next)> List(string query)
+    {
+        var parsed = TaskQuery.Parse(new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query)), new FieldErrors());
+        return await TaskEndpoints.Run(_tasks, parsed, _clock, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_list_pages_by_due_date_then_id_with_a_stable_cursor()
+    {
+        // Many tasks share a deadline, as the steps of one agreement do: the id breaks the tie, so no page repeats one.
+        var tasks = new List<FollowupTask>();
+        for (var i = 0; i < 9; i++)
+        {
+            tasks.Add(await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10 + (i % 3))));
+        }
+
+        await Store("mtz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 1));
+        var expected = tasks.OrderBy(t => t.DueDate).ThenBy(t => t.Id, StringComparer.Ordinal).Select(t => t.Id).ToList();
+
+        var first = await List("org=maz&limit=4");
+        // Added between two pages, due before the cursor: no later page shows it, and none shifts or repeats.
+        var added = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 9));
+        var second = await List($"org=maz&limit=4&cursor={first.Next}");
+        var third = await List($"org=maz&limit=4&cursor={second.Next}");
+
+        Assert.Equal(expected, first.Items.Concat(second.Items).Concat(third.Items).Select(t => t.Id));
+        Assert.Null(third.Next);
+        Assert.DoesNotContain(added.Id, second.Items.Concat(third.Items).Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Filters_apply_on_every_page_and_the_page_size_is_capped_at_200()
+    {
+        for (var i = 0; i < 205; i++)
+        {
+            await Store(i % 2 == 0 ? "maz" : "mtz", "transport", i % 5 == 0 ? TaskStatus.Done : TaskStatus.Assigned, Today.AddDays(i % 30 - 10));
+        }
+
+        var all = await List("limit=1000");
+        var overdueMaz = new List<FollowupTask>();
+        string? cursor = null;
+        do
+        {
+            var page = await List($"org=maz&overdue=true&limit=7{(cursor is null ? "" : "&cursor=" + cursor)}");
+            overdueMaz.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(200, all.Items.Count);
+        Assert.NotNull(all.Next);
+        Assert.Equal(5, (await List($"limit=200&cursor={all.Next}")).Items.Count);
+        Assert.NotEmpty(overdueMaz);
+        Assert.All(overdueMaz, t => Assert.True(t.ResponsibleOrg == "maz" && t.IsOpen && t.DueDate < Today));
+        Assert.Equal(overdueMaz.OrderBy(t => t.DueKey, StringComparer.Ordinal).Select(t => t.Id), overdueMaz.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Open_items_report_counts_open_overdue_done_and_the_on_time_share_in_the_store()
+    {
+        await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        await Store("maz", "transport", TaskStatus.Accepted, new DateOnly(2026, 12, 20));
+        await Store("maz", "transport", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 9));
+        await Store("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11));
+        await Store("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10));
+        var offControl = ManagerQueryTests.Task("mtz", "peat", TaskStatus.Assigned, new DateOnly(2026, 12, 1));
+        (offControl.OffControl, offControl.IsOpen) = (true, false);
+        await _tasks.Insert(offControl);
+
+        var byOrg = await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None);
+        var byArea = await OpenItemsReport.Count(_tasks, "area", Today, CancellationToken.None);
+
+        Assert.Equal([new OpenItemsRow("maz", 2, 1, 2, 1, 0.5), new OpenItemsRow("mtz", 0, 0, 0, 0, null)], byOrg);
+        Assert.Equal([new OpenItemsRow("peat", 0, 0, 1, 0, 0), new OpenItemsRow("transport", 2, 1, 1, 1, 1)], byArea);
+    }
+
+    [Fact]
+    public async Task The_org_filter_finds_the_holder_and_the_commitments_co_executors()
+    {
+        var lead = ManagerQueryTests.Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        lead.CoExecutors = ["mtz", "belaz"];
+        var contribution = ManagerQueryTests.Task("mtz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 8));
+        contribution.CoExecutors = ["mtz", "belaz"];
+        await _tasks.Insert(lead);
+        await _tasks.Insert(contribution);
+        await Store("gomselmash", "agriculture", TaskStatus.Assigned, new DateOnly(2026, 12, 9));
+
+        Assert.Equal([contribution.Id, lead.Id], (await List("org=mtz")).Items.Select(t => t.Id));
+        Assert.Equal([lead.Id], (await List("org=maz")).Items.Select(t => t.Id));
+        Assert.Equal([contribution.Id, lead.Id], (await List("org=belaz")).Items.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Tasks_stored_before_the_list_keys_existed_are_upgraded_once_at_start()
+    {
+        var task = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        // What an earlier version wrote: neither the list key nor the organisations.
+        var raw = _databases.Get("planner").GetCollection("tasks");
+        var document = raw.FindById(task.Id);
+        document.Remove("DueKey");
+        document.Remove("Organisations");
+        raw.Update(document);
+        Assert.Empty((await List("org=maz")).Items);
+
+        var upgrade = new TaskDocumentUpgrade(_tasks, Microsoft.Extensions.Logging.Abstractions.NullLogger<TaskDocumentUpgrade>.Instance);
+        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+
+        Assert.Equal([task.Id], (await List("org=maz")).Items.Select(t => t.Id));
+    }
+
+    public void Dispose()
+    {
+        _databases.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
