@@ -113,14 +113,14 @@ public static class Stream
                 }
 
                 node = next;
+                if (progress is not null && lastReport.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    progress($"{stored.Count - open.Count} of {stored.Count} agreements notified");
+                    lastReport.Restart();
+                }
             }
 
             state = string.Join("; ", behind.Take(5));
-            if (progress is not null && lastReport.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                progress($"{stored.Count - open.Count} of {stored.Count} agreements notified");
-                lastReport.Restart();
-            }
 
             if (open.Count == 0)
             {
