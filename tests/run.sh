@@ -19,10 +19,12 @@ if [[ ! -x /usr/bin/chromium ]]; then
   apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
 fi
 
-filter=()
+# The soak (category Soak, tests/Followups.EndToEnd/SoakTests.cs) is never part of this run: it is not skipped and
+# counted as passed, it is filtered out. Run it on its own: see docs/reliability.md.
+filter="Category!=Soak"
 if [[ -z ${FOLLOWUPS_TEST_MONGO:-} ]]; then
   echo "tests/run.sh: FOLLOWUPS_TEST_MONGO is not set: the storage contract runs on LiteDB and the Mongo wire test engine, not on a real MongoDB." >&2
-  filter=(--filter "Category!=RealMongo")
+  filter="$filter&Category!=RealMongo"
 fi
 
-dotnet test Followups.sln -c Release "${filter[@]}" --logger "console;verbosity=normal" "$@"
+dotnet test Followups.sln -c Release --filter "$filter" --logger "console;verbosity=normal" "$@"

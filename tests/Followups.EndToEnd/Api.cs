@@ -91,10 +91,36 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
         }
     }
 
-    public async Task<(HttpStatusCode Status, JsonObject Body)> PostAgreement(JsonNode agreement)
+    public async Task<(HttpStatusCode Status, JsonObject Body)> PostAgreement(JsonNode agreement, string? idempotencyKey = null)
     {
-        using var response = await capture.PostAsJsonAsync("/api/v1/agreements", agreement);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/agreements") { Content = JsonContent.Create(agreement) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await capture.SendAsync(request);
         return (response.StatusCode, await Body(response));
+    }
+
+    public async Task<JsonObject> Agreement(string id) => (await capture.GetFromJsonAsync<JsonObject>($"/api/v1/agreements/{id}"))!;
+
+    /// <summary>Every agreement matching <paramref name="query"/>, following the cursor page by page.</summary>
+    public async Task<List<JsonObject>> AllAgreements(string query)
+    {
+        var all = new List<JsonObject>();
+        string? cursor = null;
+        do
+        {
+            using var response = await capture.GetAsync($"/api/v1/agreements?limit=200&{query}{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}");
+            response.EnsureSuccessStatusCode();
+            var page = await Body(response);
+            all.AddRange(page["items"]!.AsArray().Select(a => a!.AsObject()));
+            cursor = page["next"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        return all;
     }
 
     public async Task<(HttpStatusCode Status, JsonObject Body)> PostRaw(string json)

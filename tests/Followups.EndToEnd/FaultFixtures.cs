@@ -63,3 +63,78 @@ public sealed class PrivateRabbitMq : IAsyncLifetime
 
     private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// The services as processes on a <see cref="PrivateRabbitMq"/>, with the fault tests' short failure policy and a real
+/// SMTP sink, and the check that nothing was left stuck; what <c>FaultTests</c> and <c>SoakTests</c> share.
+/// </summary>
+public sealed class FaultRig(PrivateRabbitMq rabbit) : IAsyncDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("followups-faults-").FullName;
+    private readonly List<ServiceProcess> _started = [];
+
+    private static readonly string[] FastFailurePolicy =
+    [
+        "--Bus:RetryLimit=2", "--Bus:RetryMinInterval=00:00:00.200", "--Bus:RetryMaxInterval=00:00:01",
+        "--Bus:RedeliveryDelays=00:00:02,00:00:05,00:00:10,00:00:20,00:00:40",
+        "--Notifier:Delivery:SendingLease=00:00:15",
+    ];
+
+    public SmtpSink Smtp { get; } = SmtpSink.Started();
+
+    public async Task<ServiceProcess> Start(string project, string instance, params string[] extra)
+    {
+        var service = await ServiceProcess.Start(project, [.. rabbit.Settings(), .. FastFailurePolicy, .. Scenarios.NotifierSettings(Smtp), .. extra, $"--Storage:DataDirectory={Path.Combine(_data, instance)}"]);
+        _started.Add(service);
+        return service;
+    }
+
+    public async Task<(ServiceProcess Capture, ServiceProcess Planner, ServiceProcess Notifier, Api Api)> StartAll(params string[] extra)
+    {
+        var capture = await Start("AgreementCapture", "capture", extra);
+        var planner = await Start("TaskPlanner", "planner", extra);
+        var notifier = await Start("Notifier", "notifier", extra);
+        return (capture, planner, notifier, new Api(capture.Client, planner.Client, notifier.Client));
+    }
+
+    /// <summary>Every outbox of <paramref name="services"/> empty, no dead letters, no <c>_error</c> queue holding anything.</summary>
+    public async Task ExpectNothingStuck(params ServiceProcess[] services)
+    {
+        foreach (var service in services)
+        {
+            await Api.WaitUntil(
+                async () => (await service.Client.GetFromJsonAsync<JsonObject>("/api/v1/outbox"))!["items"]!.AsArray().All(c => c!["pending"]!.GetValue<int>() == 0),
+                TimeSpan.FromSeconds(30),
+                $"outbox of {service.Port} empty");
+            var counts = (await service.Client.GetFromJsonAsync<JsonObject>("/api/v1/outbox"))!["items"]!.AsArray();
+            Assert.All(counts, c => Assert.Equal(0, c!["deadLetters"]!.GetValue<int>()));
+        }
+
+        var depths = await rabbit.QueueDepths();
+        Assert.DoesNotContain(depths, q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0);
+    }
+
+    public static async Task<bool> NotReady(ServiceProcess service)
+    {
+        try
+        {
+            using var response = await service.Client.GetAsync("/health/ready");
+            return response.StatusCode != System.Net.HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return true;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _started)
+        {
+            await service.DisposeAsync();
+        }
+
+        await Smtp.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}

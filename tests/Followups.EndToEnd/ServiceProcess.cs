@@ -25,6 +25,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Port { get; }
     public HttpClient Client { get; }
+
+    /// <summary>The host's assembly name, e.g. <c>Followups.Notifier</c>.</summary>
+    public string Name => Path.GetFileNameWithoutExtension(_assembly);
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     /// <summary>Starts the host of <paramref name="project"/> (e.g. <c>Standalone</c>) and waits until it is ready.</summary>

@@ -102,24 +102,33 @@ public sealed class SmtpSink : IAsyncDisposable
     public IReadOnlyList<MimeMessage> To(string address) =>
         Messages.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
 
-    /// <summary>Stops listening and drops every open connection, as a restarted server does; <see cref="Start"/> starts it again.</summary>
+    /// <summary>
+    /// Stops listening, as a mail server taken down would: new connections are refused; a session already talking is let
+    /// finish, so a message is either accepted and answered or never accepted. <see cref="Start"/> listens again on the same port.
+    /// </summary>
     public async Task Stop()
     {
-        if (_server is not null)
+        if (_server is null)
+        {
+            return;
+        }
+
+        _server.Shutdown();
+        if (await Task.WhenAny(_running!, Task.Delay(TimeSpan.FromSeconds(10))) != _running)
         {
             await _stop!.CancelAsync();
-            _server.Shutdown();
-            try
-            {
-                await _running!;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            _stop.Dispose();
-            _server = null;
         }
+
+        try
+        {
+            await _running!;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop!.Dispose();
+        _server = null;
     }
 
     public async ValueTask DisposeAsync() => await Stop();
