@@ -3,6 +3,8 @@
 # Usage: deploy/run-distributed.sh
 # Env: CAPTURE_PORT (5081) PLANNER_PORT (5082) NOTIFIER_PORT (5083) MONGO_PORT (27017) READY_TIMEOUT (60 s)
 # Logs: <repo>/data/logs/<service>.log; mongod data (when a mongod is installed): <repo>/data/mongo.
+# Security: the token key all three services check is <repo>/data/signing.key (made on first run); Data Protection keys
+# (webhook secrets at rest) are shared through <repo>/data/keys. Mint a token with the command printed at the end.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -102,7 +104,14 @@ EOF
   deploy/scripts/mongo-engine.sh start "$MONGO_PORT"
 fi
 
-# 3. Build once, then run each service from its output folder.
+# 3. One token key and one Data Protection key ring for all three services, made on first run and kept.
+if [[ ! -s $DATA/signing.key ]]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 > "$DATA/signing.key")
+  log "made the token key $DATA/signing.key"
+fi
+mkdir -p "$DATA/keys"
+
+# 4. Build once, then run each service from its output folder.
 for s in "${SERVICES[@]}"; do
   log "building $s (Release)"
   dotnet build "services/$s/$s.csproj" -c Release -nologo -v quiet >&2
@@ -115,12 +124,14 @@ for s in "${SERVICES[@]}"; do
       --urls="http://127.0.0.1:${PORT[$s]}" \
       --Bus:Transport=RabbitMq \
       --Storage:Provider=MongoDb \
-      --Storage:MongoConnectionString="$MONGO_URL") >"$LOGS/$s.log" 2>&1 </dev/null &
+      --Storage:MongoConnectionString="$MONGO_URL" \
+      --Auth:SigningKeyFile="$DATA/signing.key" \
+      --DataProtection:KeysDirectory="$DATA/keys") >"$LOGS/$s.log" 2>&1 </dev/null &
   PID[$s]=$!
   log "started $s (pid ${PID[$s]}, port ${PORT[$s]}, log $LOGS/$s.log)"
 done
 
-# 4. Wait until every /health/ready answers 200.
+# 5. Wait until every /health/ready answers 200.
 pending=("${SERVICES[@]}")
 deadline=$((SECONDS + READY_TIMEOUT))
 while ((${#pending[@]})); do
@@ -150,10 +161,12 @@ Followups is running distributed (all ready $(since "$started_at") after start):
   MongoDB   $MONGO_URL$([[ $mongo_started == engine ]] && echo '   <- in-memory TEST ENGINE, not for real data')
   RabbitMQ  amqp://127.0.0.1:5672 (management http://127.0.0.1:15672)$($rabbit_started || echo ', not started by this script: left running')
   logs      $LOGS/
+Every API call needs a token; mint one (roles: secretariat, member with --org, manager, admin):
+  dotnet run --project services/Standalone -- token --role secretariat --Auth:SigningKeyFile=$DATA/signing.key
 Ctrl-C stops everything this script started.
 EOF
 
-# 5. Stay up until Ctrl-C/TERM (the traps clean up) or until a service exits on its own.
+# 6. Stay up until Ctrl-C/TERM (the traps clean up) or until a service exits on its own.
 set +e
 wait -n "${PID[@]}"
 rc=$?

@@ -132,8 +132,9 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
 
             var headers = await rabbit.PeekHeaders("task-planner-agreement-recorded_error");
             Assert.Equal(2, headers["x-followups-redelivery"]!.GetValue<int>());
-            // Missing commitments fail as a null (NullReferenceException or ArgumentNullException, by where the planner first touches them).
-            Assert.Contains("Null", headers["MT-Fault-ExceptionType"]!.GetValue<string>(), StringComparison.Ordinal);
+            // Refused by the message check before the planner touches it, with the field named.
+            Assert.Equal(typeof(Followups.ServiceDefaults.InvalidMessageException).FullName, headers["MT-Fault-ExceptionType"]!.GetValue<string>());
+            Assert.Contains("commitments: is required", headers["MT-Fault-Message"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Empty(await new Api(capture.Client, planner.Client, notifier.Client).Tasks("agreementId=poison-agreement"));
         }
     }

@@ -481,7 +481,10 @@ public sealed class NotifierDeliveryTests : IDisposable
         var view = JsonNode.Parse(shown)!;
         Assert.Equal(("…sees", "v-industry", "МАЗ", 1), (view["webhooks"]![0]!["secretHint"]!.GetValue<string>(), view["supervisor"]!.GetValue<string>(), view["names"]!["ru"]!.GetValue<string>(), view["revision"]!.GetValue<int>()));
         var stored = await host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Followups.Notifier.Directory.Organisation>>().Find("v-maz");
-        Assert.Contains(stored!.Webhooks, w => w.Secret == "a-secret-nobody-sees");
+        // Kept, and stored only encrypted: the document holds ciphertext that the notifier alone turns back into the secret.
+        var webhook = Assert.Single(stored!.Webhooks);
+        Assert.DoesNotContain("a-secret-nobody-sees", webhook.Secret, StringComparison.Ordinal);
+        Assert.Equal("a-secret-nobody-sees", host.Services.GetRequiredService<Followups.Notifier.Directory.WebhookSecrets>().Reveal(webhook.Secret));
     }
 
     public void Dispose()

@@ -106,6 +106,12 @@ public sealed class TokenTests(SecuredHost host)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var versions = (await secretariat.GetFromJsonAsync<JsonArray>($"/api/v1/agreements/{body["id"]}/versions"))!;
         Assert.Equal("secretariat.kirov", versions[0]!["by"]!.GetValue<string>());
+
+        using var admin = host.As(TestIdentity.Token("admin.ops", [Roles.Admin]));
+        admin.DefaultRequestHeaders.Add("X-Actor", "someone.else");
+        using var put = await admin.PutAsJsonAsync("/api/v1/organisations/sec-actor", new { name = "Audited", country = "BY", kind = "company" });
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal("admin.ops", JsonNode.Parse(await put.Content.ReadAsStringAsync())!["updatedBy"]!.GetValue<string>());
     }
 
     [Fact]

@@ -15,17 +15,14 @@ namespace Followups.UnitTests;
 /// <summary>Time travel with <see cref="FakeTimeProvider"/> over the LiteDB adapter in a temporary folder, whose version guard is the real one.</summary>
 public sealed class DeadlineSchedulerTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "followups-deadlines-" + Guid.NewGuid().ToString("N"));
-    private readonly LiteDbDatabases _databases;
+    private readonly PlannerStores _stores = new("deadlines", t => t.DueDate, t => t.IsOpen, t => t.Settled);
     private readonly IDocumentStore<FollowupTask> _tasks;
     private readonly IDocumentStore<ResponsibleOrganisation> _organisations;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
 
     public DeadlineSchedulerTests()
     {
-        _databases = new LiteDbDatabases(_folder);
-        _tasks = new LiteDbDocumentStore<FollowupTask>(_databases.Get("planner"), "tasks", [t => t.DueDate, t => t.IsOpen, t => t.Settled]);
-        _organisations = new LiteDbDocumentStore<ResponsibleOrganisation>(_databases.Get("planner"), "organisations", []);
+        (_tasks, _organisations) = (_stores.Tasks, _stores.Organisations);
     }
 
     private DeadlineScheduler Scheduler() => new(
@@ -169,7 +166,6 @@ public sealed class DeadlineSchedulerTests : IDisposable
 
     public void Dispose()
     {
-        _databases.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _stores.Dispose();
     }
 }

@@ -17,17 +17,14 @@ namespace Followups.UnitTests;
 /// </summary>
 public sealed class ProvisionalDeadlineCheckTests : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "followups-provisional-" + Guid.NewGuid().ToString("N"));
-    private readonly LiteDbDatabases _databases;
+    private readonly PlannerStores _stores = new("provisional", t => t.Provisional, t => t.IsOpen);
     private readonly IDocumentStore<FollowupTask> _tasks;
     private readonly IDocumentStore<ResponsibleOrganisation> _organisations;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 12, 29, 8, 0, 0, TimeSpan.Zero));
 
     public ProvisionalDeadlineCheckTests()
     {
-        _databases = new LiteDbDatabases(_folder);
-        _tasks = new LiteDbDocumentStore<FollowupTask>(_databases.Get("planner"), "tasks", [t => t.Provisional, t => t.IsOpen]);
-        _organisations = new LiteDbDocumentStore<ResponsibleOrganisation>(_databases.Get("planner"), "organisations", []);
+        (_tasks, _organisations) = (_stores.Tasks, _stores.Organisations);
     }
 
     private ProvisionalDeadlineCheck Check(NationalCalendars calendars) => new(
@@ -89,27 +86,26 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
     public async Task A_calendar_directory_adds_a_decreed_year_without_a_rebuild()
     {
         // The operator drops RU-2027.json (here a made-up decree moving Monday 11 January off) into Planner:CalendarDirectory.
-        var directory = Path.Combine(_folder, "calendars");
+        var directory = Path.Combine(_stores.Folder, "calendars");
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "RU-2027.json"), """
             {"country":"RU","year":2027,"holidays":[{"date":"2027-01-01","name":"New Year"}],
              "transferredDaysOff":["2027-01-11"],"workingWeekends":[]}
             """);
-        File.WriteAllText(Path.Combine(_folder, "BY-2030.json"), """{"country":"BY","year":2031,"holidays":[],"transferredDaysOff":[],"workingWeekends":[]}""");
+        File.WriteAllText(Path.Combine(_stores.Folder, "BY-2030.json"), """{"country":"BY","year":2031,"holidays":[],"transferredDaysOff":[],"workingWeekends":[]}""");
 
         var loaded = NationalCalendars.Load(directory).For("RU");
-        var broken = Assert.Throws<InvalidDataException>(() => NationalCalendars.Load(_folder));
+        var broken = Assert.Throws<InvalidDataException>(() => NationalCalendars.Load(_stores.Folder));
 
         Assert.False(loaded.IsProvisional(2027));
         Assert.False(loaded.IsWorkingDay(new DateOnly(2027, 1, 11)));
         Assert.False(loaded.IsProvisional(2026));
         Assert.Contains("BY-2030.json", broken.Message, StringComparison.Ordinal);
-        Assert.Throws<DirectoryNotFoundException>(() => NationalCalendars.Load(Path.Combine(_folder, "missing")));
+        Assert.Throws<DirectoryNotFoundException>(() => NationalCalendars.Load(Path.Combine(_stores.Folder, "missing")));
     }
 
     public void Dispose()
     {
-        _databases.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _stores.Dispose();
     }
 }

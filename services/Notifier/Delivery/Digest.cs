@@ -34,6 +34,10 @@ public sealed class Digest : AggregateDocument
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Who last sent a failed or held message again through the API, and when.</summary>
+    public string? RetriedBy { get; set; }
+    public DateTimeOffset? RetriedAt { get; set; }
+
     /// <summary>The RFC 5322 Message-ID: stable across attempts, so receivers can drop a duplicate.</summary>
     public string MessageId() => $"{Id}@followups";
 }

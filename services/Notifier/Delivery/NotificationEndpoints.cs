@@ -120,7 +120,7 @@ public static class NotificationEndpoints
     /// the same Message-ID. Anything else is 409: a pending or sent notice needs no retry.
     /// </summary>
     internal static async Task<Results<Accepted<NotificationView>, NotFound, ProblemHttpResult>> Retry(
-        string id, IDocumentStore<Notification> store, IDocumentStore<Digest> digests, IDocumentStore<Organisation> directory,
+        string id, Caller caller, IDocumentStore<Notification> store, IDocumentStore<Digest> digests, IDocumentStore<Organisation> directory,
         DeliveryWorker worker, TimeProvider clock, IOptions<NotifierOptions> options, CancellationToken cancellationToken)
     {
         if (await store.Find(id, cancellationToken) is not { } notice)
@@ -151,6 +151,7 @@ public static class NotificationEndpoints
         fresh.Version = digest.Version;
         fresh.CreatedAt = digest.CreatedAt;
         fresh.DeliveredTo = digest.DeliveredTo;
+        (fresh.RetriedBy, fresh.RetriedAt) = (caller.Actor, now);
         if (!await digests.Replace(fresh, cancellationToken))
         {
             return new FieldErrors().Add("status", "the message changed meanwhile; read it again")
@@ -191,8 +192,10 @@ public sealed record NotificationView(
 {
     public static NotificationView From(Notification n, Digest? d) =>
         new(n.Id, n.Source, n.Kind, n.RecipientOrg, n.Channel, n.Audience, n.AgreementId, n.TaskId, n.Status, n.DueAt, n.CreatedAt, n.SentAt, n.LastError,
-            d is null ? null : new MessageView(d.Id, d.MessageId(), d.Subject, d.Addresses, d.Language, d.Status, d.Attempts, d.NoticeIds.Count, d.SentAt));
+            d is null ? null : new MessageView(d.Id, d.MessageId(), d.Subject, d.Addresses, d.Language, d.Status, d.Attempts, d.NoticeIds.Count, d.SentAt, d.RetriedBy, d.RetriedAt));
 }
 
 /// <summary>The message (one e-mail or one webhook POST) that carried a notice, with the other notices of its digest.</summary>
-public sealed record MessageView(string Id, string MessageId, string Subject, IReadOnlyList<string> Addresses, string Language, string Status, int Attempts, int Notices, DateTimeOffset? SentAt);
+public sealed record MessageView(
+    string Id, string MessageId, string Subject, IReadOnlyList<string> Addresses, string Language, string Status, int Attempts, int Notices, DateTimeOffset? SentAt,
+    string? RetriedBy = null, DateTimeOffset? RetriedAt = null);

@@ -19,6 +19,9 @@ public sealed class Organisation : AggregateDocument
     public DigestPreference Digest { get; set; } = new();
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>Who made the last change: the subject of the caller's token.</summary>
+    public string? UpdatedBy { get; set; }
+
     /// <summary>The name in <paramref name="language"/>, falling back to the other one.</summary>
     public string NameIn(string language) =>
         (language == Languages.Russian ? Names.Ru : Names.En) ?? Names.En ?? Names.Ru ?? Id;
@@ -28,7 +31,7 @@ public sealed class Organisation : AggregateDocument
         Contacts.Where(c => c.Role == role).Select(c => c.Email).ToList();
 
     /// <summary>Applies <paramref name="details"/>; false when nothing changed, so repeating a PUT publishes nothing.</summary>
-    public bool Apply(OrganisationDetails details, DateTimeOffset now)
+    public bool Apply(OrganisationDetails details, DateTimeOffset now, string? actor = null)
     {
         if (Revision > 0 && Same(details))
         {
@@ -38,7 +41,7 @@ public sealed class Organisation : AggregateDocument
         Revision++;
         Names = details.Names;
         (Country, Kind, SupervisorId, Language, Digest) = (details.Country, details.Kind, details.SupervisorId, details.Language, details.Digest);
-        (Contacts, Webhooks, UpdatedAt) = ([.. details.Contacts], [.. details.Webhooks], now);
+        (Contacts, Webhooks, UpdatedAt, UpdatedBy) = ([.. details.Contacts], [.. details.Webhooks], now, actor ?? UpdatedBy);
         Raise(ToEvent(), DeterministicId.From("organisation-changed", Id, Revision.ToString(CultureInfo.InvariantCulture)));
         return true;
     }

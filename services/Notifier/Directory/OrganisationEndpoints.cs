@@ -27,7 +27,8 @@ public static class OrganisationEndpoints
     private static readonly string[] SeeAll = [Roles.Secretariat, Roles.Manager, Roles.Admin];
 
     internal static async Task<Results<Created<OrganisationView>, Ok<OrganisationView>, ValidationProblem, ProblemHttpResult, Conflict>> Put(
-        string id, OrganisationRequest? request, IDocumentStore<Organisation> store, WebhookSecrets secrets, TimeProvider clock, CancellationToken cancellationToken)
+        string id, OrganisationRequest? request, Caller caller, IDocumentStore<Organisation> store, WebhookSecrets secrets, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         // A concurrent PUT of the same id: reload and apply again, a few times, before giving up with 409.
         for (var attempt = 0; attempt < 5; attempt++)
@@ -51,7 +52,7 @@ public static class OrganisationEndpoints
             }
 
             var organisation = existing ?? new Organisation { Id = id };
-            if (!organisation.Apply(details, clock.GetUtcNow()))
+            if (!organisation.Apply(details, clock.GetUtcNow(), caller.Actor))
             {
                 return TypedResults.Ok(OrganisationView.From(organisation));
             }
@@ -116,11 +117,12 @@ public sealed record OrganisationView(
     IReadOnlyList<WebhookView> Webhooks,
     string Language,
     DigestPreference Digest,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? UpdatedBy)
 {
     public static OrganisationView From(Organisation o) => new(
         o.Id, o.Revision, o.NameIn(Languages.English), o.Names, o.Country, o.Kind, o.SupervisorId, o.EmailsFor(ContactRoles.Tasks), o.Contacts,
-        o.Webhooks.Select(w => new WebhookView(w.Url, w.SecretHint ?? "…" + w.Secret[^4..])).ToList(), o.Language, o.Digest, o.UpdatedAt);
+        o.Webhooks.Select(w => new WebhookView(w.Url, w.SecretHint ?? "…" + w.Secret[^4..])).ToList(), o.Language, o.Digest, o.UpdatedAt, o.UpdatedBy);
 }
 
 /// <summary>A webhook endpoint as the API shows it.</summary>
