@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Reflection;
 using MassTransit;
 
@@ -15,7 +16,9 @@ public static class MessageRules
     public const int MaxTextLength = 100_000;
     public const int MaxItems = 10_000;
 
-    private static readonly NullabilityInfoContext Nullability = new();
+    // NullabilityInfoContext is not thread-safe (its cache breaks for good under concurrent use): each property is read
+    // once, by a context of its own, and the answer kept.
+    private static readonly ConcurrentDictionary<PropertyInfo, bool> RequiredMembers = new();
 
     /// <summary>Every problem of <paramref name="message"/>, each naming its field; empty when it may be consumed.</summary>
     public static IReadOnlyList<string> Problems(object message)
@@ -37,7 +40,7 @@ public static class MessageRules
         {
             var field = path.Length == 0 ? Camel(property.Name) : $"{path}.{Camel(property.Name)}";
             var member = property.GetValue(value);
-            var required = Nullability.Create(property).ReadState == NullabilityState.NotNull;
+            var required = RequiredMembers.GetOrAdd(property, p => new NullabilityInfoContext().Create(p).ReadState == NullabilityState.NotNull);
             switch (member)
             {
                 case null when required:
