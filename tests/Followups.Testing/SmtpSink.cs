@@ -144,8 +144,10 @@ public sealed class SmtpSink : IAsyncDisposable
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            // The whole message has arrived: it is accepted even while the sink stops, as a server that answered DATA would.
+            // Cancelling the parse would answer 554, a permanent refusal no real outage gives.
             using var stream = new MemoryStream(buffer.ToArray());
-            messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            messages.Enqueue(await MimeMessage.LoadAsync(stream, CancellationToken.None));
             sessions.Enqueue((context.Pipe.IsSecure, context.Authentication.IsAuthenticated ? context.Authentication.User : null));
             return SmtpResponse.Ok;
         }
