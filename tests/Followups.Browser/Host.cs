@@ -33,7 +33,7 @@ public sealed class Host : IAsyncDisposable
 
     public static async Task<Host> Start(string dataDirectory, params string[] settings)
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var assembly = AssemblyOf("Standalone");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -121,12 +121,6 @@ public sealed class Host : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Where the repository is, found from the test's output folder.</summary>

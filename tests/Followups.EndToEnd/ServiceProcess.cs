@@ -134,12 +134,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => Ports.Free();
 }
 
 /// <summary>Where the repository is, found from the test's output folder.</summary>

@@ -29,7 +29,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private int _connections;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
     public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
 
     /// <summary>For each accepted message: whether its session was encrypted, and the user it authenticated as.</summary>
@@ -133,12 +133,6 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await Stop();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class Store(ConcurrentQueue<MimeMessage> messages, ConcurrentQueue<(bool, string?)> sessions) : MessageStore
     {
