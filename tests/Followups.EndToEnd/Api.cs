@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -21,6 +22,7 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
         var agreement = Load("belarus-kirov.agreement.json").AsObject();
         // A reference belongs to one agreement; tests that post the seed many times go without it.
         agreement.Remove("reference");
+        ConcludedToday(agreement);
         foreach (var commitment in agreement["commitments"]!.AsArray())
         {
             commitment!["lead"] = commitment["lead"]!.GetValue<string>() + suffix;
@@ -28,6 +30,27 @@ public sealed class Api(HttpClient capture, HttpClient planner, HttpClient notif
         }
 
         return agreement;
+    }
+
+    /// <summary>
+    /// Moves the seed's dates by the days since it was concluded, so it reads as concluded today. Its deadlines then keep
+    /// their distance from the real clock the services run on: a stream run a week after the seed's date would otherwise
+    /// reach deadlines close enough for reminders (<c>task-due-soon</c>) that no test expects.
+    /// </summary>
+    private static void ConcludedToday(JsonObject agreement)
+    {
+        var concluded = DateOnly.Parse(agreement["concludedOn"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        var days = DateOnly.FromDateTime(DateTime.UtcNow).DayNumber - concluded.DayNumber;
+        static string Shifted(JsonNode date, int days) =>
+            DateOnly.Parse(date.GetValue<string>(), CultureInfo.InvariantCulture).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        agreement["concludedOn"] = Shifted(agreement["concludedOn"]!, days);
+        foreach (var commitment in agreement["commitments"]!.AsArray())
+        {
+            if (commitment!["dueDate"] is { } due)
+            {
+                commitment["dueDate"] = Shifted(due, days);
+            }
+        }
     }
 
     /// <summary>The tasks the planner must make of <paramref name="agreement"/>: every step of its commitments' playbooks.</summary>

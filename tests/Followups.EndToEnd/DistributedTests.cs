@@ -162,7 +162,8 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
                 "visit", "Visit of Kirov Oblast's delegation to MTZ", "agriculture", "visit-or-meeting", "mtz-d5", ["amkodor-d5"], null, "prompt");
             var buses = new Followups.Contracts.AgreedCommitment(
                 "buses", seed["commitments"]![0]!["summary"]!.GetValue<string>(), "passenger-transport", "supply", "maz-d5",
-                ["belkommunmash-d5", "kirov-transport-d5"], new DateOnly(2027, 2, 26));
+                ["belkommunmash-d5", "kirov-transport-d5"],
+                DateOnly.Parse(seed["concludedOn"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).AddDays(98));
             var amendment = new Followups.Contracts.AgreementAmended(
                 agreementId, 2, [visit], [buses], [new Followups.Contracts.CancelledCommitment("peat", "No partner found")], "secretariat", DateTimeOffset.UtcNow);
             await rabbit.Publish(amendment);
