@@ -108,7 +108,8 @@ public static class Stream
                 }
                 else
                 {
-                    var statuses = string.Join(",", mine.GroupBy(n => $"{n!["kind"]}/{n["status"]}").Select(g => $"{g.Key}={g.Count()}"));
+                    var statuses = string.Join(",", mine.GroupBy(n => $"{n!["kind"]}/{n["status"]}").Select(g => $"{g.Key}={g.Count()}"))
+                        + string.Concat(mine.Select(n => n!["lastError"]?.ToString()).OfType<string>().Distinct().Select(e => $"; last error: {e}"));
                     behind.Add($"{id}: {mine.Count} of {expected} ({statuses})");
                 }
 

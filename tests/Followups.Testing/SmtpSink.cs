@@ -24,16 +24,23 @@ public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private readonly ConcurrentQueue<(bool Secure, string? User)> _sessions = new();
+    private readonly int _serverPort = Ports.Free();
     private SmtpServer.SmtpServer? _server;
     private Task? _running;
     private CancellationTokenSource? _stop;
     private int _connections;
+    private TcpRelay? _relay;
 
+    /// <summary>The port the notifier is given. A relay listens there in front of the SMTP server, so that <see cref="Stop"/> can take the server off the network.</summary>
     public int Port { get; } = Ports.Free();
     public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
 
     /// <summary>For each accepted message: whether its session was encrypted, and the user it authenticated as.</summary>
     public IReadOnlyList<(bool Secure, string? User)> Deliveries => _sessions.ToArray();
+
+    /// <summary>The messages addressed to <paramref name="address"/>.</summary>
+    public IReadOnlyList<MimeMessage> To(string address) =>
+        Messages.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
 
     /// <summary>SMTP sessions (TCP connections) opened to this sink so far.</summary>
     public int Connections => _connections;
@@ -67,13 +74,20 @@ public sealed class SmtpSink : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pkcs12), null);
     }
 
+    /// <summary>Listens on <see cref="Port"/>: the first time, with a new SMTP server behind it; after <see cref="Stop"/>, again in front of the same one.</summary>
     public void Start()
+    {
+        _server ??= StartServer();
+        _relay = TcpRelay.Start(Port, _serverPort);
+    }
+
+    private SmtpServer.SmtpServer StartServer()
     {
         var options = new SmtpServerOptionsBuilder()
             .ServerName("followups-test-sink")
             .Endpoint(e =>
             {
-                e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
+                e.Endpoint(new IPEndPoint(IPAddress.Loopback, _serverPort));
                 if (Certificate is not null)
                 {
                     e.Certificate(Certificate).IsSecure(ImplicitTls);
@@ -92,33 +106,37 @@ public sealed class SmtpSink : IAsyncDisposable
             services.Add(new DelegatingUserAuthenticator((user, password) => user == expected.User && password == expected.Password));
         }
 
-        _server = new SmtpServer.SmtpServer(options, services);
-        _server.SessionCreated += (_, _) => Interlocked.Increment(ref _connections);
+        var server = new SmtpServer.SmtpServer(options, services);
+        server.SessionCreated += (_, _) => Interlocked.Increment(ref _connections);
         _stop = new CancellationTokenSource();
-        _running = _server.StartAsync(_stop.Token);
+        _running = server.StartAsync(_stop.Token);
+        return server;
     }
 
-    /// <summary>The messages addressed to <paramref name="address"/>.</summary>
-    public IReadOnlyList<MimeMessage> To(string address) =>
-        Messages.Where(m => m.To.Mailboxes.Any(b => string.Equals(b.Address, address, StringComparison.OrdinalIgnoreCase))).ToList();
-
     /// <summary>
-    /// Stops listening, as a mail server taken down would: new connections are refused; a session already talking is let
-    /// finish, so a message is either accepted and answered or never accepted. <see cref="Start"/> listens again on the same port.
+    /// Takes the server off the network, as a mail server taken down would look to its clients: new connections are
+    /// refused, and every open one is dropped at its next quiet moment (after the server's reply to what the client last
+    /// sent), so a message is either accepted and answered or never accepted. <see cref="Start"/> listens again on the same port.
     /// </summary>
     public async Task Stop()
     {
+        if (_relay is { } relay)
+        {
+            _relay = null;
+            await relay.Stop();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stop();
         if (_server is null)
         {
             return;
         }
 
         _server.Shutdown();
-        if (await Task.WhenAny(_running!, Task.Delay(TimeSpan.FromSeconds(10))) != _running)
-        {
-            await _stop!.CancelAsync();
-        }
-
+        await _stop!.CancelAsync();
         try
         {
             await _running!;
@@ -127,18 +145,15 @@ public sealed class SmtpSink : IAsyncDisposable
         {
         }
 
-        _stop!.Dispose();
+        _stop.Dispose();
         _server = null;
     }
-
-    public async ValueTask DisposeAsync() => await Stop();
-
 
     private sealed class Store(ConcurrentQueue<MimeMessage> messages, ConcurrentQueue<(bool, string?)> sessions) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
-            // The whole message has arrived: it is accepted even while the sink stops, as a server that answered DATA would.
+            // The whole message has arrived: it is accepted whatever happens meanwhile, as a server that answered DATA would.
             // Cancelling the parse would answer 554, a permanent refusal no real outage gives.
             using var stream = new MemoryStream(buffer.ToArray());
             messages.Enqueue(await MimeMessage.LoadAsync(stream, CancellationToken.None));
