@@ -24,6 +24,7 @@ internal static class QueryCommand
     {
         var counts = options.Text("tasks", "100000").Split(',').Select(int.Parse).ToList();
         var runs = options.Int("runs", 30);
+        var reportRuns = options.Int("report-runs", Math.Max(5, runs / 3));
         var keep = options.Text("data");
         var progress = new Progress();
         var all = new List<object>();
@@ -58,7 +59,7 @@ internal static class QueryCommand
             {
                 var samples = new List<double>();
                 var items = 0;
-                var n = path.Contains("reports", StringComparison.Ordinal) ? Math.Max(5, runs / 3) : runs;
+                var n = path.Contains("reports", StringComparison.Ordinal) ? reportRuns : runs;
                 for (var i = 0; i < n + 2; i++)
                 {
                     var watch = Stopwatch.StartNew();
