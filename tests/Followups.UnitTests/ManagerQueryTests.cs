@@ -77,6 +77,54 @@ public sealed class ManagerQueryTests
     }
 
     [Fact]
+    public void Each_list_shape_reads_one_range_of_the_list_keys()
+    {
+        ListRange? Range(string query) => Parse(query).Query.Range(Today);
+
+        Assert.Equal(new ListRange("all|maz|", null, null), Range("org=maz"));
+        Assert.Equal(new ListRange("state|maz|assigned|", null, null), Range("org=maz&status=assigned&area=peat"));
+        Assert.Equal(new ListRange("state||done|", null, null), Range("status=done"));
+        Assert.Equal(new ListRange("open||", null, "2026-12-14"), Range("overdue=true"));
+        Assert.Equal(new ListRange("open|maz|", null, "2026-12-14"), Range("org=maz&overdue=true&dueBefore=2027-01-31"));
+        Assert.Equal(new ListRange("open|maz|", null, "2026-12-11"), Range("org=maz&overdue=true&dueBefore=2026-12-10"));
+        Assert.Equal(new ListRange("all||", "2026-12-15", "2027-01-01"), Range("dueAfter=2026-12-15&dueBefore=2026-12-31"));
+        Assert.Equal(new ListRange("all||", null, null), Range("dueBefore=9999-12-31"));
+        // An agreement's few tasks are found through its own index.
+        Assert.Null(Range("agreementId=a1&org=maz"));
+    }
+
+    [Fact]
+    public void A_page_starts_after_the_cursor_or_at_due_after_whichever_is_later()
+    {
+        var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        var cursor = TaskQuery.CursorAfter(task);
+
+        Assert.Equal(task.DueKey, Parse($"dueAfter=2026-12-01&cursor={cursor}").Query.Start);
+        Assert.Equal("2026-12-11", Parse($"dueAfter=2026-12-11&cursor={cursor}").Query.Start);
+        Assert.Equal("2026-12-11", Parse("dueAfter=2026-12-11").Query.Range(Today)!.After);
+    }
+
+    [Fact]
+    public void A_task_is_listed_under_each_organisation_and_any_organisation_and_under_open_only_while_open()
+    {
+        var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        task.CoExecutors = ["mtz", "maz"];
+        var due = task.DueKey;
+
+        Assert.Equal(
+            [
+                "all||" + due, "state||assigned|" + due, "open||" + due,
+                "all|maz|" + due, "state|maz|assigned|" + due, "open|maz|" + due,
+                "all|mtz|" + due, "state|mtz|assigned|" + due, "open|mtz|" + due,
+            ],
+            task.ListKeys);
+
+        TaskLifecycle.Cancel(task, "no longer needed", "secretariat", Now);
+        Assert.DoesNotContain(task.ListKeys, k => k.StartsWith("open|", StringComparison.Ordinal));
+        Assert.Contains("state|mtz|cancelled|" + due, task.ListKeys);
+    }
+
+    [Fact]
     public void Csv_export_has_a_header_and_one_escaped_row_per_task()
     {
         var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));

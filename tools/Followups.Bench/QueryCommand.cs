@@ -16,10 +16,6 @@ public sealed record QueryResult(string Name, string Path, int Runs, double P50,
 /// </summary>
 internal static class QueryCommand
 {
-    // The planner's indexes (TaskPlannerModule); the host would create them at start anyway, on a bigger file more slowly.
-    private static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] Indexes =
-        [t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled, t => t.Provisional];
-
     public static async Task<int> Run(Options options, string output, string[] args)
     {
         var counts = options.Text("tasks", "100000").Split(',').Select(int.Parse).ToList();
@@ -163,8 +159,9 @@ internal static class QueryCommand
             progress.Report($"loading: {Math.Min(count, start + batch)}/{count} tasks");
         }
 
+        // The planner's indexes; the host would create them at start anyway, on a bigger file more slowly.
         progress.Report("loading: indexes");
-        _ = new LiteDbDocumentStore<FollowupTask>(database, "tasks", Indexes);
+        _ = new LiteDbDocumentStore<FollowupTask>(database, "tasks", Followups.TaskPlanner.TaskPlannerModule.TaskIndexes);
         database.Checkpoint();
         return orgs;
     }

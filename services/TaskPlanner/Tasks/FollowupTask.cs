@@ -43,6 +43,17 @@ public sealed class FollowupTask : AggregateDocument
         set { }
     }
 
+    /// <summary>
+    /// <see cref="DueKey"/> under the prefix of every list shape the task belongs to (<see cref="TaskListKeys"/>): with a
+    /// per-element index, each of the managers' lists (an organisation's, by status, open or overdue, in a due window) is
+    /// one index range read in the list's order up to the page. Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public List<string> ListKeys
+    {
+        get => TaskListKeys.Of(this);
+        set { }
+    }
+
     public TaskStatus Status
     {
         get;

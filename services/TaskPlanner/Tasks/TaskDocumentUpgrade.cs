@@ -3,9 +3,10 @@ using Followups.Storage;
 namespace Followups.TaskPlanner.Tasks;
 
 /// <summary>
-/// At start, writes back the tasks stored before <see cref="FollowupTask.DueKey"/> and <see cref="FollowupTask.Organisations"/>
-/// were kept, so that the list's order, cursor and <c>org</c> filter find them. Both fields are derived, so writing a
-/// task as read is the whole upgrade; a task another writer stores meanwhile gains them the same way.
+/// At start, writes back the tasks stored before the derived fields the lists read were kept
+/// (<see cref="FollowupTask.DueKey"/>, <see cref="FollowupTask.Organisations"/>, <see cref="FollowupTask.ListKeys"/>), so
+/// that the lists find them. The fields are derived, so writing a task as read is the whole upgrade; a task another writer
+/// stores meanwhile gains them the same way. ListKeys came last, so a task without it is a task to write.
 /// </summary>
 public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tasks, ILogger<TaskDocumentUpgrade> logger) : BackgroundService
 {
@@ -28,7 +29,7 @@ public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tas
     public async Task<int> UpgradeOnce(CancellationToken cancellationToken)
     {
         var upgraded = 0;
-        await foreach (var task in tasks.Scan(t => t.DueKey == null, cancellationToken: cancellationToken))
+        await foreach (var task in tasks.Scan(t => t.ListKeys == null, cancellationToken: cancellationToken))
         {
             if (await tasks.Replace(task, cancellationToken))
             {
