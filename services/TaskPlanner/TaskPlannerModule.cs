@@ -19,12 +19,12 @@ public static class TaskPlannerModule
 
     /// <summary>
     /// The task indexes: the managers' lists (ListKeys, one range per list shape; DueKey for an agreement's tasks and
-    /// MongoDB's sort), their filters and the scans; both adapters create them from the same expressions.
+    /// MongoDB's sort), their filters, the scans, and the report's tallies; both adapters create them from the same expressions.
     /// </summary>
     public static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] TaskIndexes =
     [
         t => t.ListKeys, t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area,
-        t => t.IsOpen, t => t.Settled, t => t.Provisional,
+        t => t.IsOpen, t => t.Settled, t => t.Provisional, t => t.TallyByOrg, t => t.TallyByArea, t => t.TallyByAgreement,
     ];
 
     public static IHostApplicationBuilder AddTaskPlanner(this IHostApplicationBuilder builder)

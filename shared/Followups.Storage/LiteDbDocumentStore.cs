@@ -201,8 +201,9 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         var field = _database.Mapper.GetExpression(key);
         lock (_gate)
         {
-            // LiteDB groups BSON documents inside the engine; no T is built.
-            var counts = Where(_collection.Query(), filter).GroupBy(field).Select("{ key: @key, count: COUNT(*) }").ToDocuments()
+            // LiteDB groups BSON documents inside the engine; no T is built. Counting the key's values rather than whole
+            // documents ("*") leaves the key the only field used: without a filter, LiteDB then reads the key's index alone.
+            var counts = Where(_collection.Query(), filter).GroupBy(field).Select($"{{ key: @key, count: COUNT(*{field.Source[1..]}) }}").ToDocuments()
                 .ToDictionary(d => d["key"].IsNull ? "" : d["key"].AsString, d => d["count"].AsInt32, StringComparer.Ordinal);
             return Task.FromResult<IReadOnlyDictionary<string, int>>(counts);
         }

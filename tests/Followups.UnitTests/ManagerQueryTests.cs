@@ -1,4 +1,5 @@
 using Followups.ServiceDefaults;
+using Followups.TaskPlanner.Reports;
 using Followups.TaskPlanner.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -122,6 +123,27 @@ public sealed class ManagerQueryTests
         TaskLifecycle.Cancel(task, "no longer needed", "secretariat", Now);
         Assert.DoesNotContain(task.ListKeys, k => k.StartsWith("open|", StringComparison.Ordinal));
         Assert.Contains("state|mtz|cancelled|" + due, task.ListKeys);
+    }
+
+    [Fact]
+    public void The_report_tally_names_the_column_and_the_group_and_reads_back()
+    {
+        var open = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        var onTime = Task("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 10));
+        var late = Task("mtz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11));
+        var cancelled = Task("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10));
+
+        Assert.Equal("open|2026-12-10|maz", open.TallyByOrg);
+        Assert.Equal("open|2026-12-10|transport", open.TallyByArea);
+        Assert.Equal("done-on-time|peat", onTime.TallyByArea);
+        Assert.Equal("done-late|mtz", late.TallyByOrg);
+        Assert.Equal("closed|mtz", cancelled.TallyByOrg);
+        Assert.Equal(("maz", new OpenItemsCounts(3, 3, 0, 0)), TaskTally.Parse(open.TallyByOrg, 3, Today));
+        Assert.Equal(("maz", new OpenItemsCounts(3, 0, 0, 0)), TaskTally.Parse(open.TallyByOrg, 3, new DateOnly(2026, 12, 10)));
+        Assert.Equal(("peat", new OpenItemsCounts(0, 0, 2, 2)), TaskTally.Parse(onTime.TallyByArea, 2, Today));
+        Assert.Equal(("mtz", new OpenItemsCounts(0, 0, 1, 0)), TaskTally.Parse(late.TallyByOrg, 1, Today));
+        Assert.Equal(("mtz", new OpenItemsCounts(0, 0, 0, 0)), TaskTally.Parse(cancelled.TallyByOrg, 4, Today));
+        Assert.Null(TaskTally.Parse("", 1, Today));
     }
 
     [Fact]

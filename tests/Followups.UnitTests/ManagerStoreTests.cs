@@ -165,22 +165,24 @@ public sealed class ManagerStoreTests : IDisposable
     public async Task Tasks_stored_before_the_list_keys_existed_are_upgraded_once_at_start()
     {
         var task = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
-        // What an earlier version wrote: none of the derived fields the lists read.
+        // What an earlier version wrote: none of the derived fields the lists and the report read.
         var raw = _databases.Get("planner").GetCollection("tasks");
         var document = raw.FindById(task.Id);
-        foreach (var field in new[] { "DueKey", "Organisations", "ListKeys" })
+        foreach (var field in new[] { "DueKey", "Organisations", "ListKeys", "TallyByOrg", "TallyByArea", "TallyByAgreement" })
         {
             document.Remove(field);
         }
 
         raw.Update(document);
         Assert.Empty((await List("org=maz")).Items);
+        Assert.Empty(await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
 
         var upgrade = new TaskDocumentUpgrade(_tasks, Microsoft.Extensions.Logging.Abstractions.NullLogger<TaskDocumentUpgrade>.Instance);
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
 
         Assert.Equal([task.Id], (await List("org=maz")).Items.Select(t => t.Id));
+        Assert.Equal([new OpenItemsRow("maz", 1, 1, 0, 0, null)], await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
     }
 
     public void Dispose()

@@ -54,6 +54,31 @@ public sealed class FollowupTask : AggregateDocument
         set { }
     }
 
+    /// <summary>
+    /// The task's column and group in the open-items report, per grouping (<see cref="Reports.TaskTally"/>): the report counts
+    /// the values of one indexed field, which LiteDB does from the index without reading a task. Always derived; the
+    /// setters only let the stores read them back.
+    /// </summary>
+    public string TallyByOrg
+    {
+        get => Reports.TaskTally.Of(this, ResponsibleOrg);
+        set { }
+    }
+
+    /// <inheritdoc cref="TallyByOrg"/>
+    public string TallyByArea
+    {
+        get => Reports.TaskTally.Of(this, Area);
+        set { }
+    }
+
+    /// <inheritdoc cref="TallyByOrg"/>
+    public string TallyByAgreement
+    {
+        get => Reports.TaskTally.Of(this, AgreementId);
+        set { }
+    }
+
     public TaskStatus Status
     {
         get;
