@@ -17,16 +17,21 @@ public static class TaskPlannerModule
 {
     private const string Database = "planner";
 
+    /// <summary>
+    /// The task indexes: the managers' lists (ListKeys, one range per list shape; DueKey for an agreement's tasks and
+    /// MongoDB's sort), their filters, the scans, and the report's tallies; both adapters create them from the same expressions.
+    /// </summary>
+    public static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] TaskIndexes =
+    [
+        t => t.ListKeys, t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area,
+        t => t.IsOpen, t => t.Settled, t => t.Provisional, t => t.TallyByOrg, t => t.TallyByArea, t => t.TallyByAgreement,
+    ];
+
     public static IHostApplicationBuilder AddTaskPlanner(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.Configure<PlannerOptions>(builder.Configuration.GetSection("Planner"));
-        // The indexes of the managers' queries (filters, and DueKey for the list's order and cursor) and of the
-        // scans; both adapters create them from the same expressions.
-        services.AddDocumentStore<FollowupTask>(
-            Database, "tasks",
-            t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen, t => t.Settled,
-            t => t.Provisional);
+        services.AddDocumentStore(Database, "tasks", TaskIndexes);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
         services.AddDocumentStore<CalendarFeed>(Database, "feeds", f => f.TokenHash, f => f.Owner);
         services.AddSingleton(sp => NationalCalendars.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.CalendarDirectory));

@@ -32,6 +32,24 @@ public interface IDocumentStore<T> where T : AggregateDocument
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Keyset paging on one prefix of a list of keys: documents whose list <paramref name="keys"/> holds
+    /// <paramref name="prefix"/> followed by the document's <paramref name="key"/>, with that key greater than
+    /// <paramref name="after"/> and at most <paramref name="until"/> (null: unbounded), that also match
+    /// <paramref name="filter"/>; ascending by key, at most <paramref name="limit"/>. A document holds at most one key under
+    /// a prefix. Keys written under one prefix per query shape (e.g. <c>open|{org}|</c> + due key) make each such query one
+    /// range of the list's per-element index, read in order up to the page however many documents match.
+    /// </summary>
+    Task<IReadOnlyList<T>> PageByPrefix(
+        Expression<Func<T, IEnumerable<string>>> keys,
+        string prefix,
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        Expression<Func<T, bool>> filter,
+        int limit,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// How many documents match <paramref name="filter"/> per value of <paramref name="key"/>. The store counts; no
     /// document is read into memory, so a report over every document costs one aggregation, not a scan in the service.
     /// </summary>

@@ -142,6 +142,35 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         }
     }
 
+    public Task<IReadOnlyList<T>> PageByPrefix(
+        Expression<Func<T, IEnumerable<string>>> keys,
+        string prefix,
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        Expression<Func<T, bool>> filter,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var list = _database.Mapper.GetExpression(keys).Source;
+        // BETWEEN is inclusive: "\0" makes the lower bound the first key after the cursor. The range is the only term LiteDB
+        // can seek: the filter goes in as "(...) = true", which LiteDB neither splits into terms nor matches to an index, so
+        // it cannot pick an equality (cheaper in its cost model, e.g. an area) and sort every match instead of walking the range.
+        var range = BsonExpression.Create(
+            $"{list}[*] ANY BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
+        lock (_gate)
+        {
+            var query = _collection.Query().Where(range);
+            if (filter.Body is not ConstantExpression { Value: true })
+            {
+                var rest = _database.Mapper.GetExpression(filter);
+                query = query.Where(BsonExpression.Create($"({rest.Source}) = true", rest.Parameters));
+            }
+
+            return Task.FromResult<IReadOnlyList<T>>(query.Limit(limit).ToList());
+        }
+    }
+
     /// <summary>
     /// The filter with its list-membership terms (<c>Contains</c>) as Where calls of their own, ahead of the rest: LiteDB
     /// seeks an index for such a term only when it stands alone, not inside an <c>AND</c>. The rest stays one expression,
@@ -172,8 +201,9 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         var field = _database.Mapper.GetExpression(key);
         lock (_gate)
         {
-            // LiteDB groups BSON documents inside the engine; no T is built.
-            var counts = Where(_collection.Query(), filter).GroupBy(field).Select("{ key: @key, count: COUNT(*) }").ToDocuments()
+            // LiteDB groups BSON documents inside the engine; no T is built. Counting the key's values rather than whole
+            // documents ("*") leaves the key the only field used: without a filter, LiteDB then reads the key's index alone.
+            var counts = Where(_collection.Query(), filter).GroupBy(field).Select($"{{ key: @key, count: COUNT(*{field.Source[1..]}) }}").ToDocuments()
                 .ToDictionary(d => d["key"].IsNull ? "" : d["key"].AsString, d => d["count"].AsInt32, StringComparer.Ordinal);
             return Task.FromResult<IReadOnlyDictionary<string, int>>(counts);
         }

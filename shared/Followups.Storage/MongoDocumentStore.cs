@@ -58,6 +58,28 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
             .ToListAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<T>> PageByPrefix(
+        Expression<Func<T, IEnumerable<string>>> keys,
+        string prefix,
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        Expression<Func<T, bool>> filter,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var filters = Builders<T>.Filter;
+        // $elemMatch: both bounds must hold for the same element, not one each for two of the document's keys.
+        var range = new BsonDocument { { "$gt", prefix + (after ?? "") }, { "$lte", prefix + (until ?? "\uffff") } };
+        var where = filters.Where(filter) & filters.ElemMatch(new ExpressionFieldDefinition<T, IEnumerable<string>>(keys), new BsonDocumentFilterDefinition<string>(range));
+        // A sort on the list would compare each document's smallest key, whatever the prefix; the key itself sorts as the
+        // keys under one prefix do.
+        return await _collection.Find(where)
+            .Sort(Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)))
+            .Limit(limit)
+            .ToListAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyDictionary<string, int>> CountBy(
         Expression<Func<T, bool>> filter,
         Expression<Func<T, string>> key,

@@ -324,6 +324,40 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task Pages_by_prefix_read_one_prefix_of_a_key_list_in_key_order_between_the_bounds()
+    {
+        var store = CreateStore();
+        var run = Guid.NewGuid().ToString("N");
+        // Each document listed by its Org under "all|" and, if even, under "even|"; "all|x" sorts inside the "all|" prefix
+        // only by its key, and a lone "even" element (no key) or another prefix's keys must not count.
+        var keys = Enumerable.Range(0, 8).Select(i => $"{run}-{i:D2}").ToList();
+        foreach (var (key, i) in keys.Select((k, i) => (k, i)).Reverse())
+        {
+            var document = Sample(org: key);
+            document.Counter = i;
+            document.Tags = i % 2 == 0 ? ["all|" + key, "even|" + key] : ["all|" + key, "even", "odd|" + key];
+            await store.Insert(document);
+        }
+
+        var noise = Sample(org: run + "-03x");
+        noise.Tags = ["other|" + run + "-03x"];
+        await store.Insert(noise);
+
+        var first = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, run, null, d => true, 3);
+        var second = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, first[^1].Org, null, d => true, 3);
+        var evens = await store.PageByPrefix(d => d.Tags, "even|", d => d.Org, run, null, d => true, 10);
+        var bounded = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, keys[1], keys[5], d => true, 10);
+        var filtered = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, run, null, d => d.Counter > 2 && d.Tags.Contains("even"), 2);
+
+        Assert.Equal(keys[..3], first.Select(d => d.Org));
+        Assert.Equal(keys[3..6], second.Select(d => d.Org));
+        Assert.Equal([keys[0], keys[2], keys[4], keys[6]], evens.Select(d => d.Org));
+        Assert.Equal(keys[2..6], bounded.Select(d => d.Org));
+        Assert.Equal([keys[3], keys[5]], filtered.Select(d => d.Org));
+        Assert.Empty(await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, keys[5], keys[4], d => true, 10));
+    }
+
+    [Fact]
     public async Task A_scan_reads_every_match_a_page_at_a_time_in_id_order()
     {
         var store = CreateStore();

@@ -1,4 +1,5 @@
 using Followups.ServiceDefaults;
+using Followups.TaskPlanner.Reports;
 using Followups.TaskPlanner.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -74,6 +75,75 @@ public sealed class ManagerQueryTests
         Assert.Equal([tasks[0]], tasks.Where(overdue));
         Assert.Equal([tasks[1]], tasks.Where(maz));
         Assert.Equal([tasks[2]], tasks.Where(window));
+    }
+
+    [Fact]
+    public void Each_list_shape_reads_one_range_of_the_list_keys()
+    {
+        ListRange? Range(string query) => Parse(query).Query.Range(Today);
+
+        Assert.Equal(new ListRange("all|maz|", null, null), Range("org=maz"));
+        Assert.Equal(new ListRange("state|maz|assigned|", null, null), Range("org=maz&status=assigned&area=peat"));
+        Assert.Equal(new ListRange("state||done|", null, null), Range("status=done"));
+        Assert.Equal(new ListRange("open||", null, "2026-12-14"), Range("overdue=true"));
+        Assert.Equal(new ListRange("open|maz|", null, "2026-12-14"), Range("org=maz&overdue=true&dueBefore=2027-01-31"));
+        Assert.Equal(new ListRange("open|maz|", null, "2026-12-11"), Range("org=maz&overdue=true&dueBefore=2026-12-10"));
+        Assert.Equal(new ListRange("all||", "2026-12-15", "2027-01-01"), Range("dueAfter=2026-12-15&dueBefore=2026-12-31"));
+        Assert.Equal(new ListRange("all||", null, null), Range("dueBefore=9999-12-31"));
+        // An agreement's few tasks are found through its own index.
+        Assert.Null(Range("agreementId=a1&org=maz"));
+    }
+
+    [Fact]
+    public void A_page_starts_after_the_cursor_or_at_due_after_whichever_is_later()
+    {
+        var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        var cursor = TaskQuery.CursorAfter(task);
+
+        Assert.Equal(task.DueKey, Parse($"dueAfter=2026-12-01&cursor={cursor}").Query.Start);
+        Assert.Equal("2026-12-11", Parse($"dueAfter=2026-12-11&cursor={cursor}").Query.Start);
+        Assert.Equal("2026-12-11", Parse("dueAfter=2026-12-11").Query.Range(Today)!.After);
+    }
+
+    [Fact]
+    public void A_task_is_listed_under_each_organisation_and_any_organisation_and_under_open_only_while_open()
+    {
+        var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        task.CoExecutors = ["mtz", "maz"];
+        var due = task.DueKey;
+
+        Assert.Equal(
+            [
+                "all||" + due, "state||assigned|" + due, "open||" + due,
+                "all|maz|" + due, "state|maz|assigned|" + due, "open|maz|" + due,
+                "all|mtz|" + due, "state|mtz|assigned|" + due, "open|mtz|" + due,
+            ],
+            task.ListKeys);
+
+        TaskLifecycle.Cancel(task, "no longer needed", "secretariat", Now);
+        Assert.DoesNotContain(task.ListKeys, k => k.StartsWith("open|", StringComparison.Ordinal));
+        Assert.Contains("state|mtz|cancelled|" + due, task.ListKeys);
+    }
+
+    [Fact]
+    public void The_report_tally_names_the_column_and_the_group_and_reads_back()
+    {
+        var open = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        var onTime = Task("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 10));
+        var late = Task("mtz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11));
+        var cancelled = Task("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10));
+
+        Assert.Equal("open|2026-12-10|maz", open.TallyByOrg);
+        Assert.Equal("open|2026-12-10|transport", open.TallyByArea);
+        Assert.Equal("done-on-time|peat", onTime.TallyByArea);
+        Assert.Equal("done-late|mtz", late.TallyByOrg);
+        Assert.Equal("closed|mtz", cancelled.TallyByOrg);
+        Assert.Equal(("maz", new OpenItemsCounts(3, 3, 0, 0)), TaskTally.Parse(open.TallyByOrg, 3, Today));
+        Assert.Equal(("maz", new OpenItemsCounts(3, 0, 0, 0)), TaskTally.Parse(open.TallyByOrg, 3, new DateOnly(2026, 12, 10)));
+        Assert.Equal(("peat", new OpenItemsCounts(0, 0, 2, 2)), TaskTally.Parse(onTime.TallyByArea, 2, Today));
+        Assert.Equal(("mtz", new OpenItemsCounts(0, 0, 1, 0)), TaskTally.Parse(late.TallyByOrg, 1, Today));
+        Assert.Equal(("mtz", new OpenItemsCounts(0, 0, 0, 0)), TaskTally.Parse(cancelled.TallyByOrg, 4, Today));
+        Assert.Null(TaskTally.Parse("", 1, Today));
     }
 
     [Fact]

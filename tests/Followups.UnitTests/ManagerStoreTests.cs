@@ -1,5 +1,6 @@
 using Followups.ServiceDefaults;
 using Followups.Storage;
+using Followups.TaskPlanner;
 using Followups.TaskPlanner.Reports;
 using Followups.TaskPlanner.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -20,8 +21,7 @@ public sealed class ManagerStoreTests : IDisposable
     public ManagerStoreTests()
     {
         _databases = new LiteDbDatabases(_folder);
-        _tasks = new LiteDbDocumentStore<FollowupTask>(
-            _databases.Get("planner"), "tasks", [t => t.ResponsibleOrg, t => t.Organisations, t => t.DueKey, t => t.State, t => t.Area, t => t.IsOpen]);
+        _tasks = new LiteDbDocumentStore<FollowupTask>(_databases.Get("planner"), "tasks", TaskPlannerModule.TaskIndexes);
     }
 
     private async Task<FollowupTask> Store(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null)
@@ -89,6 +89,44 @@ public sealed class ManagerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_list_shape_pages_through_exactly_what_its_filter_selects_in_due_order()
+    {
+        var random = new Random(7);
+        var statuses = new[] { TaskStatus.Planned, TaskStatus.Assigned, TaskStatus.Accepted, TaskStatus.InProgress, TaskStatus.Done, TaskStatus.Cancelled };
+        var tasks = new List<FollowupTask>();
+        for (var i = 0; i < 120; i++)
+        {
+            var status = statuses[random.Next(statuses.Length)];
+            var task = ManagerQueryTests.Task(random.Next(2) == 0 ? "maz" : "mtz", random.Next(3) == 0 ? "peat" : "transport", status, Today.AddDays(random.Next(-20, 20)));
+            task.CoExecutors = random.Next(4) == 0 ? ["belaz"] : [];
+            await _tasks.Insert(task);
+            tasks.Add(task);
+        }
+
+        string[] queries =
+        [
+            "org=maz", "org=belaz", "org=maz&status=assigned", "status=done", "overdue=true", "org=mtz&overdue=true", "org=belaz&overdue=true",
+            "dueAfter=2026-12-10&dueBefore=2026-12-20", "org=maz&area=peat", "area=peat&overdue=true&dueBefore=2026-12-01", "org=nobody",
+        ];
+        foreach (var query in queries)
+        {
+            var parsed = TaskQuery.Parse(new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query)), new FieldErrors());
+            var expected = tasks.Where(parsed.Filter(Today).Compile()).OrderBy(t => t.DueKey, StringComparer.Ordinal).Select(t => t.Id).ToList();
+            var listed = new List<string>();
+            string? cursor = null;
+            do
+            {
+                var page = await List($"{query}&limit=6{(cursor is null ? "" : "&cursor=" + cursor)}");
+                listed.AddRange(page.Items.Select(t => t.Id));
+                cursor = page.Next;
+            }
+            while (cursor is not null);
+
+            Assert.True(expected.SequenceEqual(listed), $"{query}: expected {expected.Count} tasks in due order, listed {listed.Count}");
+        }
+    }
+
+    [Fact]
     public async Task Open_items_report_counts_open_overdue_done_and_the_on_time_share_in_the_store()
     {
         await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
@@ -127,19 +165,24 @@ public sealed class ManagerStoreTests : IDisposable
     public async Task Tasks_stored_before_the_list_keys_existed_are_upgraded_once_at_start()
     {
         var task = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
-        // What an earlier version wrote: neither the list key nor the organisations.
+        // What an earlier version wrote: none of the derived fields the lists and the report read.
         var raw = _databases.Get("planner").GetCollection("tasks");
         var document = raw.FindById(task.Id);
-        document.Remove("DueKey");
-        document.Remove("Organisations");
+        foreach (var field in new[] { "DueKey", "Organisations", "ListKeys", "TallyByOrg", "TallyByArea", "TallyByAgreement" })
+        {
+            document.Remove(field);
+        }
+
         raw.Update(document);
         Assert.Empty((await List("org=maz")).Items);
+        Assert.Empty(await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
 
         var upgrade = new TaskDocumentUpgrade(_tasks, Microsoft.Extensions.Logging.Abstractions.NullLogger<TaskDocumentUpgrade>.Instance);
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
 
         Assert.Equal([task.Id], (await List("org=maz")).Items.Select(t => t.Id));
+        Assert.Equal([new OpenItemsRow("maz", 1, 1, 0, 0, null)], await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
     }
 
     public void Dispose()

@@ -3,7 +3,6 @@ using Followups.ServiceDefaults;
 using Followups.ServiceDefaults.Security;
 using Followups.Storage;
 using Followups.TaskPlanner.Tasks;
-using TaskStatus = Followups.TaskPlanner.Tasks.TaskStatus;
 
 namespace Followups.TaskPlanner.Reports;
 
@@ -31,32 +30,30 @@ public static class OpenItemsReport
     }
 
     /// <summary>
-    /// The report's groups, counted by the store: one aggregation per column, each on an indexed field, and no task
-    /// read into the service however many there are. Open means still chased (not done, cancelled or off control);
-    /// overdue is open past its current deadline; done on time compares completion with the deadline in force,
-    /// extensions included. Every group with a task has a row, all zeros if need be.
+    /// The report's groups, counted by the store: one count per value of the grouping's tally field (<see cref="TaskTally"/>),
+    /// which on LiteDB is a walk of that field's index alone, and no task read into the service however many there are.
+    /// Open means still chased (not done, cancelled or off control); overdue is open past its current deadline; done on time
+    /// compares completion with the deadline in force, extensions included. Every group with a task has a row, all zeros
+    /// if need be. A task stored by an earlier version counts once the start-up upgrade has written its tally.
     /// </summary>
     public static async Task<IReadOnlyList<OpenItemsRow>> Count(IDocumentStore<FollowupTask> store, string groupBy, DateOnly today, CancellationToken cancellationToken)
     {
         Expression<Func<FollowupTask, string>> key = groupBy switch
         {
-            "area" => t => t.Area,
-            "agreement" => t => t.AgreementId,
-            _ => t => t.ResponsibleOrg,
+            "area" => t => t.TallyByArea,
+            "agreement" => t => t.TallyByAgreement,
+            _ => t => t.TallyByOrg,
         };
-        var done = TaskLifecycle.Name(TaskStatus.Done);
-        // Side by side: MongoDB runs them at once; LiteDB takes them one after the other anyway.
-        var counts = await Task.WhenAll(
-            store.CountBy(t => true, key, cancellationToken),
-            store.CountBy(t => t.IsOpen, key, cancellationToken),
-            store.CountBy(t => t.IsOpen && t.DueDate < today, key, cancellationToken),
-            store.CountBy(t => t.State == done, key, cancellationToken),
-            store.CountBy(t => t.State == done && t.CompletedOn <= t.DueDate, key, cancellationToken));
-        var (groups, open, overdue, completed, onTime) = (counts[0], counts[1], counts[2], counts[3], counts[4]);
-        return groups.Keys
-            .Order(StringComparer.Ordinal)
-            .Select(g => Row(g, open.GetValueOrDefault(g), overdue.GetValueOrDefault(g), completed.GetValueOrDefault(g), onTime.GetValueOrDefault(g)))
-            .ToList();
+        var rows = new SortedDictionary<string, OpenItemsCounts>(StringComparer.Ordinal);
+        foreach (var (value, count) in await store.CountBy(t => true, key, cancellationToken))
+        {
+            if (TaskTally.Parse(value, count, today) is var (group, counts))
+            {
+                rows[group] = rows.GetValueOrDefault(group) + counts;
+            }
+        }
+
+        return rows.Select(r => Row(r.Key, r.Value.Open, r.Value.Overdue, r.Value.Done, r.Value.DoneOnTime)).ToList();
     }
 
     private static OpenItemsRow Row(string key, int open, int overdue, int done, int onTime) =>

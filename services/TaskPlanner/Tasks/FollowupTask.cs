@@ -43,6 +43,42 @@ public sealed class FollowupTask : AggregateDocument
         set { }
     }
 
+    /// <summary>
+    /// <see cref="DueKey"/> under the prefix of every list shape the task belongs to (<see cref="TaskListKeys"/>): with a
+    /// per-element index, each of the managers' lists (an organisation's, by status, open or overdue, in a due window) is
+    /// one index range read in the list's order up to the page. Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public List<string> ListKeys
+    {
+        get => TaskListKeys.Of(this);
+        set { }
+    }
+
+    /// <summary>
+    /// The task's column and group in the open-items report, per grouping (<see cref="Reports.TaskTally"/>): the report counts
+    /// the values of one indexed field, which LiteDB does from the index without reading a task. Always derived; the
+    /// setters only let the stores read them back.
+    /// </summary>
+    public string TallyByOrg
+    {
+        get => Reports.TaskTally.Of(this, ResponsibleOrg);
+        set { }
+    }
+
+    /// <inheritdoc cref="TallyByOrg"/>
+    public string TallyByArea
+    {
+        get => Reports.TaskTally.Of(this, Area);
+        set { }
+    }
+
+    /// <inheritdoc cref="TallyByOrg"/>
+    public string TallyByAgreement
+    {
+        get => Reports.TaskTally.Of(this, AgreementId);
+        set { }
+    }
+
     public TaskStatus Status
     {
         get;

@@ -3,9 +3,11 @@ using Followups.Storage;
 namespace Followups.TaskPlanner.Tasks;
 
 /// <summary>
-/// At start, writes back the tasks stored before <see cref="FollowupTask.DueKey"/> and <see cref="FollowupTask.Organisations"/>
-/// were kept, so that the list's order, cursor and <c>org</c> filter find them. Both fields are derived, so writing a
-/// task as read is the whole upgrade; a task another writer stores meanwhile gains them the same way.
+/// At start, writes back the tasks stored before the derived fields the lists and the report read were kept
+/// (<see cref="FollowupTask.DueKey"/>, <see cref="FollowupTask.Organisations"/>, <see cref="FollowupTask.ListKeys"/>, the
+/// tallies), so that the lists and the report find them. The fields are derived, so writing a task as read is the whole
+/// upgrade; a task another writer stores meanwhile gains them the same way. The tallies came last, so a task without one
+/// (an indexed equality with null in both stores) is a task to write.
 /// </summary>
 public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tasks, ILogger<TaskDocumentUpgrade> logger) : BackgroundService
 {
@@ -28,7 +30,7 @@ public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tas
     public async Task<int> UpgradeOnce(CancellationToken cancellationToken)
     {
         var upgraded = 0;
-        await foreach (var task in tasks.Scan(t => t.DueKey == null, cancellationToken: cancellationToken))
+        await foreach (var task in tasks.Scan(t => t.TallyByOrg == null, cancellationToken: cancellationToken))
         {
             if (await tasks.Replace(task, cancellationToken))
             {

@@ -100,6 +100,40 @@ public sealed record TaskQuery(
     }
 
     /// <summary>
+    /// Where the page starts in the list's order: after the cursor, and not before <see cref="DueAfter"/> ("yyyy-MM-dd"
+    /// sorts before every due key of that day).
+    /// </summary>
+    public string? Start =>
+        DueAfter is { } from && (After is null || string.CompareOrdinal(Day(from), After) > 0) ? Day(from) : After;
+
+    /// <summary>
+    /// The one index range this query's page is read from: the prefix of <see cref="FollowupTask.ListKeys"/> for its shape
+    /// and the due keys it spans (from <see cref="Start"/>; up to <see cref="DueBefore"/> and, when overdue, to before
+    /// today). The rest of <see cref="Filter"/> only checks what the range finds. Null when the query names an agreement:
+    /// its few tasks are found through the agreement's index.
+    /// </summary>
+    public ListRange? Range(DateOnly today)
+    {
+        if (AgreementId is not null)
+        {
+            return null;
+        }
+
+        var org = Org ?? "";
+        var prefix = Status is { } status ? TaskListKeys.State(org, TaskLifecycle.Name(status))
+            : Overdue ? TaskListKeys.Open(org)
+            : TaskListKeys.All(org);
+        // The bound is inclusive and a date alone sorts before every key of its day: the next day ends "due on or before".
+        var until = DueBefore is { } before && before < DateOnly.MaxValue ? Day(before.AddDays(1)) : null;
+        if (Overdue && (until is null || string.CompareOrdinal(Day(today), until) < 0))
+        {
+            until = Day(today);
+        }
+
+        return new ListRange(prefix, Start, until);
+    }
+
+    /// <summary>
     /// The cursor after <paramref name="last"/>: its place in the list's order (due date, then id), opaque to clients.
     /// The next page starts right after that place, so tasks added or closed meanwhile neither shift nor repeat the rest;
     /// a task whose deadline moves across it meanwhile shows where its new deadline puts it.
@@ -132,6 +166,8 @@ public sealed record TaskQuery(
             return false;
         }
     }
+
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string? Text(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : null;
@@ -166,3 +202,6 @@ public sealed record TaskQuery(
         protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
     }
 }
+
+/// <summary>Due keys under <see cref="Prefix"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded).</summary>
+public sealed record ListRange(string Prefix, string? After, string? Until);
