@@ -260,6 +260,11 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     private Task<IReadOnlyList<bool>> InOneTransaction(IReadOnlyList<T> documents, Func<T, bool> write)
     {
         var written = new bool[documents.Count];
+        if (documents.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<bool>>(written);
+        }
+
         lock (_gate)
         {
             _database.BeginTrans();

@@ -41,6 +41,7 @@ public sealed partial class OutboxDispatcher<T>(
 {
     private const int InlineAttemptsBeforeDeadLetter = 5;
     private const int Workers = 4;
+    private const int BatchSize = 64;
     private readonly ConcurrentDictionary<string, byte> _inFlight = new();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -53,13 +54,82 @@ public sealed partial class OutboxDispatcher<T>(
     {
         try
         {
-            await foreach (var id in signal.Reader.ReadAllAsync(stoppingToken))
+            var signalled = new List<string>(BatchSize);
+            while (await signal.Reader.WaitToReadAsync(stoppingToken))
             {
-                await DispatchOnce(id, stoppingToken);
+                // Whatever has been signalled meanwhile (an agreement's tasks arrive together) is published and then
+                // cleared in one write, instead of one write per document.
+                signalled.Clear();
+                while (signalled.Count < BatchSize && signal.Reader.TryRead(out var id))
+                {
+                    signalled.Add(id);
+                }
+
+                await DispatchClaimed(signalled, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// Dispatches those of <paramref name="ids"/> no other worker is dispatching (two at once would only publish twice;
+    /// the sweep covers any gap). A failure is logged; what it left pending, the sweep retries.
+    /// </summary>
+    private async Task DispatchClaimed(IEnumerable<string> ids, CancellationToken cancellationToken)
+    {
+        var claimed = ids.Where(id => _inFlight.TryAdd(id, 0)).ToList();
+        try
+        {
+            await DispatchBatch(claimed, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogDispatchFailed(e, claimed.Count, typeof(T).Name);
+        }
+        finally
+        {
+            foreach (var id in claimed)
+            {
+                _inFlight.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Publishes the pending events of several documents, then records every outcome in one batch write. A document
+    /// written by someone else meanwhile, or with events left to publish, goes on through <see cref="Dispatch"/> alone.
+    /// The caller holds the documents' in-flight marks.
+    /// </summary>
+    private async Task DispatchBatch(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var documents = new List<T>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await store.Find(id, cancellationToken) is { Pending.Count: > 0 } document)
+            {
+                documents.Add(document);
+            }
+        }
+
+        // A document's events go out in order; different documents' at once, so a broker's confirms are awaited
+        // together rather than one round trip after another.
+        var outcomes = await Task.WhenAll(documents.Select(d => PublishPending(d, cancellationToken)));
+        for (var i = 0; i < documents.Count; i++)
+        {
+            ApplyOutcome(documents[i], outcomes[i].Published, outcomes[i].Failure);
+        }
+
+        var recorded = documents.Count == 0 ? [] : await store.ReplaceMany(documents, cancellationToken);
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var (published, failure) = outcomes[i];
+            var document = recorded[i] ? documents[i] : await RecordOutcome(await store.Find(documents[i].Id, cancellationToken), published, failure, cancellationToken);
+            if (!Blocked(document, failure) && document is { Pending.Count: > 0 })
+            {
+                await Dispatch(document.Id, cancellationToken);
+            }
         }
     }
 
@@ -71,9 +141,9 @@ public sealed partial class OutboxDispatcher<T>(
             try
             {
                 var leftovers = await store.Query(d => d.HasPending == true, 500, cancellationToken: stoppingToken);
-                foreach (var document in leftovers)
+                foreach (var chunk in leftovers.Select(d => d.Id).Chunk(BatchSize))
                 {
-                    await DispatchOnce(document.Id, stoppingToken);
+                    await DispatchClaimed(chunk, stoppingToken);
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -96,83 +166,58 @@ public sealed partial class OutboxDispatcher<T>(
         }
     }
 
-    private async Task DispatchOnce(string id, CancellationToken cancellationToken)
-    {
-        // Two dispatches of one document at once would only publish twice; skip the second, the sweep covers any gap.
-        if (!_inFlight.TryAdd(id, 0))
-        {
-            return;
-        }
-
-        try
-        {
-            await Dispatch(id, cancellationToken);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogDispatchFailed(e, typeof(T).Name, id);
-        }
-        finally
-        {
-            _inFlight.TryRemove(id, out _);
-        }
-    }
-
     /// <summary>Publishes the document's pending events in order, stopping at the first failure, and records the outcome.</summary>
     public async Task Dispatch(string id, CancellationToken cancellationToken)
     {
         var document = await store.Find(id, cancellationToken);
         while (document is { Pending.Count: > 0 })
         {
-            var published = new HashSet<Guid>();
-            (Guid Id, string Error)? failure = null;
-            foreach (var pending in document.Pending)
-            {
-                try
-                {
-                    var (message, type) = pending.Materialise();
-                    // A publish caught by a broker outage may wait for a confirm that never comes, and may not honour its
-                    // token while reconnecting: stop waiting after the timeout either way; a later sweep publishes again.
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(options.Value.OutboxPublishTimeout);
-                    await publisher.Publish(message, type, pending.MessageId, timeout.Token)
-                        .WaitAsync(options.Value.OutboxPublishTimeout, cancellationToken);
-                    published.Add(pending.MessageId);
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    LogPublishFailed(e, pending.Type, pending.MessageId);
-                    failure = (pending.MessageId, e.Message);
-                    break;
-                }
-            }
-
+            var (published, failure) = await PublishPending(document, cancellationToken);
             document = await RecordOutcome(document, published, failure, cancellationToken);
-            // Stop at a failure that stays pending, to keep order; one moved to dead letters no longer blocks the rest.
-            if (failure is { } f && document?.Pending.Exists(e => e.MessageId == f.Id) != false)
+            if (Blocked(document, failure))
             {
                 return;
             }
         }
     }
 
-    private async Task<T?> RecordOutcome(T document, HashSet<Guid> published, (Guid Id, string Error)? failure, CancellationToken cancellationToken)
+    /// <summary>Stop at a failure that stays pending, to keep order; one moved to dead letters no longer blocks the rest.</summary>
+    private static bool Blocked(T? document, (Guid Id, string Error)? failure) =>
+        failure is { } f && document?.Pending.Exists(e => e.MessageId == f.Id) != false;
+
+    /// <summary>Publishes the document's pending events in order and stops at the first failure; writes nothing.</summary>
+    private async Task<(HashSet<Guid> Published, (Guid Id, string Error)? Failure)> PublishPending(T document, CancellationToken cancellationToken)
+    {
+        var published = new HashSet<Guid>();
+        foreach (var pending in document.Pending)
+        {
+            try
+            {
+                var (message, type) = pending.Materialise();
+                // A publish caught by a broker outage may wait for a confirm that never comes, and may not honour its
+                // token while reconnecting: stop waiting after the timeout either way; a later sweep publishes again.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(options.Value.OutboxPublishTimeout);
+                await publisher.Publish(message, type, pending.MessageId, timeout.Token)
+                    .WaitAsync(options.Value.OutboxPublishTimeout, cancellationToken);
+                published.Add(pending.MessageId);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogPublishFailed(e, pending.Type, pending.MessageId);
+                return (published, (pending.MessageId, e.Message));
+            }
+        }
+
+        return (published, null);
+    }
+
+    private async Task<T?> RecordOutcome(T? document, HashSet<Guid> published, (Guid Id, string Error)? failure, CancellationToken cancellationToken)
     {
         var current = document;
         while (current is not null)
         {
-            current.Pending.RemoveAll(e => published.Contains(e.MessageId));
-            if (failure is { } f && current.Pending.Find(e => e.MessageId == f.Id) is { } failed)
-            {
-                failed.Attempts++;
-                failed.LastError = f.Error;
-                if (publisher.ConsumersRunInline && failed.Attempts >= InlineAttemptsBeforeDeadLetter)
-                {
-                    current.Pending.Remove(failed);
-                    current.DeadLetters.Add(failed);
-                }
-            }
-
+            ApplyOutcome(current, published, failure);
             if (await store.Replace(current, cancellationToken))
             {
                 return current;
@@ -185,11 +230,27 @@ public sealed partial class OutboxDispatcher<T>(
         return null;
     }
 
+    /// <summary>Removes the published events and counts the failed one's attempt (to dead letters after a few, inline).</summary>
+    private void ApplyOutcome(T document, HashSet<Guid> published, (Guid Id, string Error)? failure)
+    {
+        document.Pending.RemoveAll(e => published.Contains(e.MessageId));
+        if (failure is { } f && document.Pending.Find(e => e.MessageId == f.Id) is { } failed)
+        {
+            failed.Attempts++;
+            failed.LastError = f.Error;
+            if (publisher.ConsumersRunInline && failed.Attempts >= InlineAttemptsBeforeDeadLetter)
+            {
+                document.Pending.Remove(failed);
+                document.DeadLetters.Add(failed);
+            }
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {EventType} {MessageId} failed; it stays pending")]
     private partial void LogPublishFailed(Exception e, string eventType, Guid messageId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch of {Aggregate} {Id} failed; the sweep will retry")]
-    private partial void LogDispatchFailed(Exception e, string aggregate, string id);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch of {Count} {Aggregate} documents failed; the sweep will retry")]
+    private partial void LogDispatchFailed(Exception e, int count, string aggregate);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox sweep of {Aggregate} failed")]
     private partial void LogSweepFailed(Exception e, string aggregate);

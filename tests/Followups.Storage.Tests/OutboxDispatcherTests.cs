@@ -117,15 +117,136 @@ public sealed class OutboxDispatcherTests : IDisposable
         Assert.Empty((await _store.Find(document.Id))!.Pending);
     }
 
+    [Fact]
+    public async Task Signalled_documents_are_published_once_each_in_order_and_cleared_in_a_few_batch_writes()
+    {
+        var counting = new CountingStore(_store);
+        var signal = new OutboxSignal<SampleDocument>();
+        var publisher = new RecordingPublisher(inline: false);
+        var documents = new List<SampleDocument>();
+        for (var i = 0; i < 150; i++)
+        {
+            var document = await StoredWithEvents(2);
+            documents.Add(document);
+            signal.Notify(document.Id);
+        }
+
+        using var dispatcher = new OutboxDispatcher<SampleDocument>(
+            counting, signal, publisher, Options.Create(new StorageOptions()), NullLogger<OutboxDispatcher<SampleDocument>>.Instance);
+        await dispatcher.StartAsync(CancellationToken.None);
+        await Eventually(async () => (await _store.Query(d => d.HasPending == true, 1)).Count == 0);
+        await dispatcher.StopAsync(CancellationToken.None);
+
+        Assert.Equal(300, publisher.Published.Count);
+        Assert.Equal(300, publisher.Published.Select(p => p.MessageId).Distinct().Count());
+        foreach (var document in documents)
+        {
+            Assert.Equal(document.Pending.Select(e => e.MessageId), publisher.Published.Select(p => p.MessageId).Where(document.Pending.Select(e => e.MessageId).Contains));
+            Assert.Empty((await _store.Find(document.Id))!.Pending);
+        }
+
+        // 150 documents, at most 64 to a batch: a handful of batch writes, no write of one document alone.
+        Assert.Equal(0, counting.Replaces);
+        Assert.InRange(counting.ReplaceManys, 3, 10);
+    }
+
+    [Fact]
+    public async Task A_document_written_by_someone_else_during_a_batch_keeps_the_new_event_and_publishes_it()
+    {
+        var signal = new OutboxSignal<SampleDocument>();
+        var publisher = new RecordingPublisher(inline: false);
+        var documents = new List<SampleDocument>();
+        for (var i = 0; i < 5; i++)
+        {
+            var document = await StoredWithEvents(1);
+            documents.Add(document);
+            signal.Notify(document.Id);
+        }
+
+        var changed = documents[2];
+        publisher.OnPublish = async () =>
+        {
+            publisher.OnPublish = null;
+            var current = (await _store.Find(changed.Id))!;
+            current.Raise(new SampleHappened("late", new DateOnly(2026, 12, 31)), Guid.NewGuid());
+            Assert.True(await _store.Replace(current));
+        };
+
+        using var dispatcher = new OutboxDispatcher<SampleDocument>(
+            _store, signal, publisher, Options.Create(new StorageOptions()), NullLogger<OutboxDispatcher<SampleDocument>>.Instance);
+        await dispatcher.StartAsync(CancellationToken.None);
+        await Eventually(async () => (await _store.Query(d => d.HasPending == true, 1)).Count == 0);
+        await dispatcher.StopAsync(CancellationToken.None);
+
+        Assert.Equal(6, publisher.Published.Count);
+        Assert.Contains(publisher.Published, p => p.Message is SampleHappened { Id: "late" });
+        Assert.All(documents, d => Assert.Empty(_store.Find(d.Id).Result!.Pending));
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
+            await Task.Delay(20);
+        }
+    }
+
     public void Dispose()
     {
         _databases.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>Counts the writes that record outcomes: one document at a time, or a batch.</summary>
+    private sealed class CountingStore(IDocumentStore<SampleDocument> inner) : IDocumentStore<SampleDocument>
+    {
+        private int _replaces;
+        private int _replaceManys;
+
+        public int Replaces => _replaces;
+        public int ReplaceManys => _replaceManys;
+
+        public Task<SampleDocument?> Find(string id, CancellationToken cancellationToken = default) => inner.Find(id, cancellationToken);
+
+        public Task<IReadOnlyList<SampleDocument>> Query(
+            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, int limit,
+            System.Linq.Expressions.Expression<Func<SampleDocument, object>>? orderBy = null, CancellationToken cancellationToken = default, bool descending = false) =>
+            inner.Query(filter, limit, orderBy, cancellationToken, descending);
+
+        public Task<IReadOnlyList<SampleDocument>> Page(
+            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, System.Linq.Expressions.Expression<Func<SampleDocument, string>> key,
+            string? after, int limit, CancellationToken cancellationToken = default) => inner.Page(filter, key, after, limit, cancellationToken);
+
+        public Task<IReadOnlyList<SampleDocument>> PageByPrefix(
+            System.Linq.Expressions.Expression<Func<SampleDocument, IEnumerable<string>>> keys, string prefix,
+            System.Linq.Expressions.Expression<Func<SampleDocument, string>> key, string? after, string? until,
+            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, int limit, CancellationToken cancellationToken = default) =>
+            inner.PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, int>> CountBy(
+            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, System.Linq.Expressions.Expression<Func<SampleDocument, string>> key,
+            CancellationToken cancellationToken = default) => inner.CountBy(filter, key, cancellationToken);
+
+        public Task<bool> Insert(SampleDocument document, CancellationToken cancellationToken = default) => inner.Insert(document, cancellationToken);
+
+        public Task<bool> Replace(SampleDocument document, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _replaces);
+            return inner.Replace(document, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<SampleDocument> documents, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _replaceManys);
+            return inner.ReplaceMany(documents, cancellationToken);
+        }
+    }
+
     private sealed class RecordingPublisher(bool inline) : IOutboxPublisher
     {
-        public List<(object Message, Guid MessageId)> Published { get; } = [];
+        public System.Collections.Concurrent.ConcurrentQueue<(object Message, Guid MessageId)> Published { get; } = [];
         public string? FailOn { get; init; }
         public Func<Task>? OnPublish { get; set; }
 
@@ -143,7 +264,7 @@ public sealed class OutboxDispatcherTests : IDisposable
                 await hook();
             }
 
-            Published.Add((message, messageId));
+            Published.Enqueue((message, messageId));
         }
     }
 }

@@ -73,13 +73,10 @@ public sealed class AgreementAmendedConsumer(
         {
             var existing = await tasks.Query(t => t.AgreementId == amendment.AgreementId && t.CommitmentKey == commitmentKey, 10_000, cancellationToken: ct);
             var result = Replanner.Apply(existing, commitmentPlan, redate, amendment.Version, reason, actor, now);
-            foreach (var task in result.Added)
-            {
-                await tasks.Insert(task, ct);
-            }
+            await tasks.InsertMany(result.Added.ToList(), ct);
 
             var stale = false;
-            // Latest steps first: a successor is cancelled before its predecessor's TaskCancelled could release it.
+            // Latest steps first, one at a time: a successor is cancelled before its predecessor's TaskCancelled could release it.
             foreach (var task in result.Changed.AsEnumerable().Reverse())
             {
                 stale |= !await tasks.Replace(task, ct);

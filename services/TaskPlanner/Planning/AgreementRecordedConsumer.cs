@@ -22,10 +22,10 @@ public sealed class AgreementRecordedConsumer(
         var now = clock.GetUtcNow();
         var planContext = await planning.For(agreement.AgreementId, agreement.ConcludedOn, agreement.Commitments, context.CancellationToken);
         var commitmentPlans = Planner.Plan(planContext, agreement.Commitments, planning.Playbooks);
-        foreach (var task in commitmentPlans.SelectMany(p => p.Tasks))
-        {
-            await tasks.Insert(FollowupTask.Create(task, agreement.Version, now), context.CancellationToken);
-        }
+        // One write for the agreement's tasks; ids are deterministic, so on a redelivery the ones stored already are skipped.
+        await tasks.InsertMany(
+            commitmentPlans.SelectMany(p => p.Tasks).Select(task => FollowupTask.Create(task, agreement.Version, now)).ToList(),
+            context.CancellationToken);
 
         var plan = new AgreementPlan
         {

@@ -23,12 +23,12 @@ public sealed class SuccessorConsumer(IDocumentStore<FollowupTask> tasks, TimePr
         {
             var all = await tasks.Query(t => t.AgreementId == agreementId && t.CommitmentKey == commitmentKey, 10_000, cancellationToken: cancellationToken);
             var ready = Successors.Ready(all);
-            var stale = false;
             foreach (var task in ready)
             {
                 task.MarkAssigned(clock.GetUtcNow(), "planner");
-                stale |= !await tasks.Replace(task, cancellationToken);
             }
+
+            var stale = (await tasks.ReplaceMany(ready, cancellationToken)).Contains(false);
 
             // A version mismatch means someone else changed the task meanwhile (maybe assigned it): look again.
             if (!stale)
