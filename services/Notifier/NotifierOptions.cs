@@ -59,6 +59,12 @@ public sealed class DeliveryOptions
     /// <summary>Wait before the second round; doubled for each further one.</summary>
     public TimeSpan RoundBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often the worker looks for what a crash left half-done (notices claimed by a digest that was never stored, or
+    /// not showing their digest's outcome). Not every round: under load that look reads every notice waiting in a digest.
+    /// </summary>
+    public TimeSpan RecoverInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A message left "sending" longer than this (its worker crashed) is sent again, with the same Message-ID.</summary>
     public TimeSpan SendingLease { get; set; } = TimeSpan.FromMinutes(5);
 

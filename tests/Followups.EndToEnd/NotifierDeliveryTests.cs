@@ -118,6 +118,32 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Notices_a_crash_left_claimed_by_a_digest_never_stored_are_sent_by_the_next_recovery_look()
+    {
+        await using var smtp = SmtpSink.Started();
+        var (host, client) = await StartWithOrganisation(smtp, "r-maz");
+        await using var _ = host;
+        await Pass(host, TimeSpan.Zero);
+
+        // As a worker killed between claiming the notice for a digest and storing that digest leaves it.
+        await Overdue(host, "r-maz", "task-r1");
+        var store = host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Notification>>();
+        var notice = Assert.Single(await store.Query(n => n.RecipientOrg == "r-maz", 10));
+        (notice.Status, notice.DigestId) = (NotificationStatus.Batched, "digest-of-a-crashed-worker");
+        Assert.True(await store.Replace(notice));
+
+        // Rounds run every poll interval; the look for such leftovers only every Notifier:Delivery:RecoverInterval (10 s).
+        await Pass(host, TimeSpan.FromSeconds(1));
+        await Pass(host, TimeSpan.FromSeconds(5));
+        Assert.Empty(smtp.Messages);
+        Assert.Equal("batched", Assert.Single(await Notices(client, "org=r-maz"))!["status"]!.GetValue<string>());
+
+        await Pass(host, TimeSpan.FromSeconds(5));
+        Assert.Equal("Overdue: Prepare proposals", Assert.Single(smtp.Messages).Subject);
+        Assert.Equal("sent", Assert.Single(await Notices(client, "org=r-maz"))!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_agreement_with_forty_tasks_makes_at_most_one_email_per_organisation_per_window()
     {
         await using var smtp = SmtpSink.Started();

@@ -24,6 +24,7 @@ public sealed partial class DeliveryWorker(
     private const int Batch = 500;
     private const string SmtpMissing = "e-mail is held: Notifier:Smtp:Host is not configured";
     private readonly SemaphoreSlim _round = new(1, 1);
+    private DateTimeOffset _recoveredAt = DateTimeOffset.MinValue;
 
     private DeliveryOptions Settings => options.Value.Delivery;
 
@@ -56,14 +57,19 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    /// <summary>One round: bundle closed windows, finish what a crash left half-done, send what is due.</summary>
+    /// <summary>One round: bundle closed windows, finish what a crash left half-done (every <see cref="DeliveryOptions.RecoverInterval"/>), send what is due.</summary>
     public async Task RunOnce(CancellationToken cancellationToken)
     {
         await _round.WaitAsync(cancellationToken);
         try
         {
             await Bundle(cancellationToken);
-            await Recover(cancellationToken);
+            if (clock.GetUtcNow() - _recoveredAt >= Settings.RecoverInterval)
+            {
+                await Recover(cancellationToken);
+                _recoveredAt = clock.GetUtcNow();
+            }
+
             await SendDue(cancellationToken);
         }
         finally
