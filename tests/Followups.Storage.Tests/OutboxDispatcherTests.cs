@@ -121,21 +121,10 @@ public sealed class OutboxDispatcherTests : IDisposable
     public async Task Signalled_documents_are_published_once_each_in_order_and_cleared_in_a_few_batch_writes()
     {
         var counting = new CountingStore(_store);
-        var signal = new OutboxSignal<SampleDocument>();
         var publisher = new RecordingPublisher(inline: false);
-        var documents = new List<SampleDocument>();
-        for (var i = 0; i < 150; i++)
-        {
-            var document = await StoredWithEvents(2);
-            documents.Add(document);
-            signal.Notify(document.Id);
-        }
+        var (signal, documents) = await StoredAndSignalled(150, eventsEach: 2);
 
-        using var dispatcher = new OutboxDispatcher<SampleDocument>(
-            counting, signal, publisher, Options.Create(new StorageOptions()), NullLogger<OutboxDispatcher<SampleDocument>>.Instance);
-        await dispatcher.StartAsync(CancellationToken.None);
-        await Eventually(async () => (await _store.Query(d => d.HasPending == true, 1)).Count == 0);
-        await dispatcher.StopAsync(CancellationToken.None);
+        await RunUntilNothingPending(counting, signal, publisher);
 
         Assert.Equal(300, publisher.Published.Count);
         Assert.Equal(300, publisher.Published.Select(p => p.MessageId).Distinct().Count());
@@ -153,16 +142,8 @@ public sealed class OutboxDispatcherTests : IDisposable
     [Fact]
     public async Task A_document_written_by_someone_else_during_a_batch_keeps_the_new_event_and_publishes_it()
     {
-        var signal = new OutboxSignal<SampleDocument>();
         var publisher = new RecordingPublisher(inline: false);
-        var documents = new List<SampleDocument>();
-        for (var i = 0; i < 5; i++)
-        {
-            var document = await StoredWithEvents(1);
-            documents.Add(document);
-            signal.Notify(document.Id);
-        }
-
+        var (signal, documents) = await StoredAndSignalled(5, eventsEach: 1);
         var changed = documents[2];
         publisher.OnPublish = async () =>
         {
@@ -172,25 +153,42 @@ public sealed class OutboxDispatcherTests : IDisposable
             Assert.True(await _store.Replace(current));
         };
 
-        using var dispatcher = new OutboxDispatcher<SampleDocument>(
-            _store, signal, publisher, Options.Create(new StorageOptions()), NullLogger<OutboxDispatcher<SampleDocument>>.Instance);
-        await dispatcher.StartAsync(CancellationToken.None);
-        await Eventually(async () => (await _store.Query(d => d.HasPending == true, 1)).Count == 0);
-        await dispatcher.StopAsync(CancellationToken.None);
+        await RunUntilNothingPending(_store, signal, publisher);
 
         Assert.Equal(6, publisher.Published.Count);
         Assert.Contains(publisher.Published, p => p.Message is SampleHappened { Id: "late" });
         Assert.All(documents, d => Assert.Empty(_store.Find(d.Id).Result!.Pending));
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition)
+    /// <summary>Stores <paramref name="count"/> documents with events and signals each, as the signalling store does after a write.</summary>
+    private async Task<(OutboxSignal<SampleDocument> Signal, List<SampleDocument> Documents)> StoredAndSignalled(int count, int eventsEach)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
+        var signal = new OutboxSignal<SampleDocument>();
+        var documents = new List<SampleDocument>();
+        for (var i = 0; i < count; i++)
         {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
+            var document = await StoredWithEvents(eventsEach);
+            documents.Add(document);
+            signal.Notify(document.Id);
+        }
+
+        return (signal, documents);
+    }
+
+    /// <summary>Runs the dispatcher as the host does (its workers and its sweep) until no document has a pending event.</summary>
+    private async Task RunUntilNothingPending(IDocumentStore<SampleDocument> store, OutboxSignal<SampleDocument> signal, IOutboxPublisher publisher)
+    {
+        using var dispatcher = new OutboxDispatcher<SampleDocument>(
+            store, signal, publisher, Options.Create(new StorageOptions()), NullLogger<OutboxDispatcher<SampleDocument>>.Instance);
+        await dispatcher.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await _store.Query(d => d.HasPending == true, 1)).Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "events still pending after 30 s");
             await Task.Delay(20);
         }
+
+        await dispatcher.StopAsync(CancellationToken.None);
     }
 
     public void Dispose()
