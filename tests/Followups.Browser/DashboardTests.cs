@@ -374,7 +374,18 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
 
         await page.FillAsync("#token", token);
         await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync(_host.Url + path);
+        try
+        {
+            // The first page a fresh host renders, on a CI machine busy with the end-to-end processes, can take longer
+            // than Playwright's 30 s default (it did once).
+            await page.WaitForURLAsync(_host.Url + path, new PageWaitForURLOptions { Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            var alerts = await page.Locator("[role=alert]").AllTextContentsAsync();
+            throw new TimeoutException($"Signed in, but at {page.Url} instead of {path} after 90 s: {string.Join(" ", alerts)}", e);
+        }
+
         return page;
     }
 

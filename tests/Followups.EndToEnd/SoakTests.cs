@@ -127,7 +127,7 @@ public sealed class SoakTests(PrivateRabbitMq rabbit, ITestOutputHelper output) 
         await _rig.ExpectNothingStuck(capture, planner, notifier);
         var (counts, problems) = await Stream.Verify(api, accepted.Keys.ToList(), stored, _rig.Smtp, exactlyAccepted: true);
 
-        var allowedRepeats = 2 * notifierKills;
+        var allowedRepeats = Stream.MessagesInFlight * notifierKills;
         Say("");
         Say($"seed {seed}, {count} agreements at {rate}/s, a fault every ~{faultEvery.TotalSeconds:F0} s");
         Say($"agreements: {counts.Agreements} stored, {accepted.Count} answered 201");
