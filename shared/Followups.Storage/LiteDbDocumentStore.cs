@@ -50,11 +50,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     // One gate per database file, shared by all its collections: see Find for why reads hold it too.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiteDatabase, Lock> Gates = [];
     private readonly Lock _gate;
+    private readonly Collation _collation;
+    private const int SortInMemoryAtMost = 1_000;
 
     public LiteDbDocumentStore(LiteDatabase database, string collection, IEnumerable<Expression<Func<T, object>>> indexes)
     {
         _database = database;
         _gate = Gates.GetValue(database, _ => new Lock());
+        _collation = database.Collation;
         Name = $"litedb:{collection}";
         _collection = database.GetCollection<T>(collection);
         _collection.EnsureIndex(d => d.HasPending);
@@ -117,11 +120,35 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     {
         lock (_gate)
         {
-            var query = _collection.Query().Where(filter);
-            var key = orderBy ?? (d => d.Id);
-            var ordered = descending ? query.OrderByDescending(key) : query.OrderBy(key);
-            return Task.FromResult<IReadOnlyList<T>>(ordered.Limit(limit).ToList());
+            var key = _database.Mapper.GetExpression(orderBy ?? (d => d.Id));
+            return Task.FromResult<IReadOnlyList<T>>(Sorted(() => _collection.Query().Where(filter), key, descending, limit));
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="limit"/> matches in key order. Where no index gives that order, LiteDB sorts in a merge-sort
+    /// container it allocates for every such query (800 KB, <c>CONTAINER_SORT_SIZE</c>, on the large-object heap): at the
+    /// rate the delivery worker and the lists ask, those buffers were most of what the process allocated. Up to
+    /// <see cref="SortInMemoryAtMost"/> matches are therefore sorted here instead; only a larger set goes to LiteDB's sort.
+    /// </summary>
+    private List<T> Sorted(Func<ILiteQueryable<T>> matches, BsonExpression key, bool descending, int limit)
+    {
+        var ordered = (descending ? matches().OrderByDescending(key) : matches().OrderBy(key)).Limit(limit);
+        if (!ordered.GetPlan().ContainsKey("orderBy"))
+        {
+            // LiteDB walks an index in key order and stops at the limit.
+            return ordered.ToList();
+        }
+
+        var found = matches().Limit(SortInMemoryAtMost + 1).ToDocuments().ToList();
+        if (found.Count > SortInMemoryAtMost)
+        {
+            return ordered.ToList();
+        }
+
+        var keyed = found.Select(document => (Key: key.ExecuteScalar(document, _collation), Document: document));
+        var sorted = descending ? keyed.OrderByDescending(k => k.Key, _collation) : keyed.OrderBy(k => k.Key, _collation);
+        return sorted.Take(limit).Select(k => _database.Mapper.ToObject<T>(k.Document)).ToList();
     }
 
     public Task<IReadOnlyList<T>> Page(
@@ -137,8 +164,11 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             // LiteDB reads through one index, the cheapest of the terms and the first among equals. The key's range comes
             // first, even from the start, so that without a more selective equality LiteDB walks the key's index in
             // order and stops at the limit instead of sorting every match.
-            var query = Where(_collection.Query().Where(BsonExpression.Create($"{field.Source} > @0", new BsonValue(after ?? ""))), filter);
-            return Task.FromResult<IReadOnlyList<T>>(query.OrderBy(field).Limit(limit).ToList());
+            return Task.FromResult<IReadOnlyList<T>>(Sorted(
+                () => Where(_collection.Query().Where(BsonExpression.Create($"{field.Source} > @0", new BsonValue(after ?? ""))), filter),
+                field,
+                descending: false,
+                limit));
         }
     }
 

@@ -185,6 +185,28 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task Query_orders_by_a_key_no_index_serves_whether_the_matches_are_few_or_many()
+    {
+        var store = CreateStore();
+        var (few, many) = ("org-" + Guid.NewGuid().ToString("N"), "org-" + Guid.NewGuid().ToString("N"));
+        // Counters in a shuffled order, so neither insertion nor id order gives the answer.
+        var counters = Enumerable.Range(0, 1_100).OrderBy(i => (i * 7919) % 1_103).ToList();
+        await store.InsertMany(counters.Select(c => Sample(org: many, dueDay: 1 + (c % 28))).Zip(counters, (d, c) => { d.Counter = c; return d; }).ToList());
+        await store.InsertMany(new[] { 30, 10, 20 }.Select(c => { var d = Sample(org: few); d.Counter = c; return d; }).ToList());
+
+        var lowest = await store.Query(d => d.Org == many, 5, d => d.Counter);
+        var highest = await store.Query(d => d.Org == many, 5, d => d.Counter, descending: true);
+        var fewInOrder = await store.Query(d => d.Org == few, 10, d => d.Counter);
+        var fewNewestFirst = await store.Query(d => d.Org == few, 2, d => d.Counter, descending: true);
+
+        Assert.Equal([0, 1, 2, 3, 4], lowest.Select(d => d.Counter));
+        Assert.Equal([1_099, 1_098, 1_097, 1_096, 1_095], highest.Select(d => d.Counter));
+        Assert.Equal([10, 20, 30], fewInOrder.Select(d => d.Counter));
+        Assert.Equal([30, 20], fewNewestFirst.Select(d => d.Counter));
+        Assert.All(fewInOrder, d => Assert.Equal(1, d.Version));
+    }
+
+    [Fact]
     public async Task Query_compares_dates_as_dates()
     {
         var store = CreateStore();
