@@ -186,13 +186,15 @@ public sealed class CaptureTests(StandaloneHost standalone) : IClassFixture<Stan
     public async Task A_body_over_one_mebibyte_is_refused_with_problem_details()
     {
         var huge = "{\"title\":\"" + new string('x', 1_100_000) + "\"}";
-        // A client of its own: the server answers without reading the body and then closes that connection, and the
-        // class's shared client once sent another test's next request down it ("the response ended prematurely").
+        // A client of its own: the server answers without reading the body and then closes that connection. Before the
+        // answer said so, the class's shared client once sent another test's next request down it ("the response ended
+        // prematurely"); the header is asserted below, the separate client keeps the other tests out of it regardless.
         using var own = new HttpClient { BaseAddress = Client.BaseAddress };
         own.DefaultRequestHeaders.Authorization = Client.DefaultRequestHeaders.Authorization;
         using var response = await own.PostAsync("/api/v1/agreements", new StringContent(huge, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.ConnectionClose, "a 413 whose body was not read must close the connection and say so");
     }
 }

@@ -142,12 +142,23 @@ public static class SecurityDefaults
     }
 
     // A declared length over the limit is refused before anything reads the body; Kestrel's own limit catches the rest.
+    // The unread body leaves the connection unusable, so the answer says "Connection: close": a client that pools
+    // connections then sends its next request on a new one instead of down the one being closed. Set when the response
+    // starts, because the exception handler clears the headers before it writes the problem details.
     private static Task DeclaredBodyLimit(HttpContext http, Func<Task> next)
     {
         var limit = http.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.MaxRequestBodyBytes;
-        return http.Request.ContentLength > limit
-            ? throw new Microsoft.AspNetCore.Http.BadHttpRequestException($"The request body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge)
-            : next();
+        if (http.Request.ContentLength is not { } length || length <= limit)
+        {
+            return next();
+        }
+
+        http.Response.OnStarting(() =>
+        {
+            http.Response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        });
+        throw new Microsoft.AspNetCore.Http.BadHttpRequestException($"The request body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
     }
 
     // A signed-in client is limited by who it is, everyone else by address.
