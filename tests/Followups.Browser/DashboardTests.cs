@@ -174,6 +174,8 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
 
         // A manager reads everything and exports, but enters nothing.
         _page = await SignIn(Manager, "/ui");
+        // The page's own links first, so that the absent one is absent from a rendered page, not from one still loading.
+        await Assertions.Expect(Nav("Agreements")).ToBeVisibleAsync();
         await Assertions.Expect(Nav("Enter an agreement")).ToHaveCountAsync(0);
         await _page.GotoAsync(_host.Url + "/ui?org=maz");
         var csv = await _page.GetAttributeAsync("#csv", "href");
@@ -376,9 +378,12 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await page.ClickAsync("#sign-in");
         try
         {
-            // The first page a fresh host renders, on a CI machine busy with the end-to-end processes, can take longer
-            // than Playwright's 30 s default (it did once).
-            await page.WaitForURLAsync(_host.Url + path, new PageWaitForURLOptions { Timeout = 90_000 });
+            // Waits for the redirect to the page to commit, not for its "load" event: each caller then asserts what the
+            // page must show, which waits for the content itself. Once, with JavaScript off, the browser was on the page
+            // and had gone network-idle, yet Playwright's wait for "load" ran out. The first page a fresh host renders,
+            // on a CI machine busy with the end-to-end processes, can take longer than Playwright's 30 s default (it did
+            // once), hence 90 s.
+            await page.WaitForURLAsync(_host.Url + path, new PageWaitForURLOptions { Timeout = 90_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException e)
         {
