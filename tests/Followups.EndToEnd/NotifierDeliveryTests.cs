@@ -195,6 +195,10 @@ public sealed class NotifierDeliveryTests : IDisposable
         Assert.Empty(smtp.Messages);
         await Pass(host, Settle);
         Assert.Equal(3, smtp.Messages.Count);
+        // The summary counts the same log: the immediate organisations' notices went out, the hourly one's still wait.
+        var waiting = notices.Count(n => n!["recipientOrg"]!.GetValue<string>() == "w-hourly");
+        Assert.Equal(Counts(notices.Count, sent: notices.Count - waiting, pending: waiting), await Summary(client, $"agreementId={agreementId}"));
+        Assert.Equal(Counts(waiting, sent: 0, pending: waiting), await Summary(client, $"agreementId={agreementId}&org=w-hourly"));
         foreach (var (address, org) in new[] { ("tasks@maz.example.by", "w-maz"), ("tasks@bkm.example.by", "w-bkm"), ("tasks@kirov.example.ru", "w-kirov") })
         {
             var mail = Assert.Single(smtp.To(address));
@@ -222,7 +226,19 @@ public sealed class NotifierDeliveryTests : IDisposable
         notices = await Notices(client, $"agreementId={agreementId}");
         Assert.All(notices, n => Assert.Equal("sent", n!["status"]!.GetValue<string>()));
         Assert.Equal(4, notices.Select(n => n!["message"]!["id"]!.GetValue<string>()).Distinct().Count());
+        Assert.Equal(Counts(notices.Count, sent: notices.Count, pending: 0), await Summary(client, $"agreementId={agreementId}"));
     }
+
+    private static async Task<string> Summary(HttpClient client, string query) =>
+        (await client.GetFromJsonAsync<JsonObject>($"/api/v1/notifications/summary?{query}"))!.ToJsonString();
+
+    /// <summary>A summary as the API writes it: every status present, those not given at zero.</summary>
+    private static string Counts(int total, int sent, int pending) =>
+        new JsonObject
+        {
+            ["total"] = total,
+            ["byStatus"] = new JsonObject { ["pending"] = pending, ["batched"] = 0, ["sending"] = 0, ["sent"] = sent, ["failed"] = 0, ["held"] = 0 },
+        }.ToJsonString();
 
     [Fact]
     public async Task A_redelivered_event_records_and_sends_nothing_new()

@@ -70,6 +70,7 @@ public sealed class AccessMatrixTests(SecuredHost host)
             ("GET", "/api/v1/organisations/", "", null, [U, P, P, P, P, P]),
 
             ("GET", "/api/v1/notifications/", "", null, [U, P, P, P, P, P]),
+            ("GET", "/api/v1/notifications/summary", "", null, [U, P, P, P, P, P]),
             ("GET", "/api/v1/notifications/{id}", "", null, [U, P, P, P, P, H]),
             ("POST", "/api/v1/notifications/{id}/retry", "", null, [U, F, F, P, F, F]),
         ];

@@ -255,7 +255,8 @@ public sealed class HostileRequestTests(SecuredHost host)
                      "/api/v1/tasks/export.csv?status=%27%3B%20DROP", "/api/v1/tasks/deadlines.ics?org=",
                      "/api/v1/agreements?concludedFrom=x", "/api/v1/agreements?concludedTo=2026-13-01", $"/api/v1/agreements?q={new string('q', 201)}",
                      "/api/v1/agreements?cursor=%25%25%25", "/api/v1/notifications?status=x", "/api/v1/notifications?channel=fax",
-                     "/api/v1/notifications?since=last%20tuesday", "/api/v1/reports/open-items?groupBy=x", "/api/v1/reports/open-items?groupBy=%3Cscript%3E",
+                     "/api/v1/notifications?since=last%20tuesday", "/api/v1/notifications/summary?since=last%20tuesday",
+                     "/api/v1/notifications/summary?channel=fax", "/api/v1/reports/open-items?groupBy=x", "/api/v1/reports/open-items?groupBy=%3Cscript%3E",
                      $"/api/v1/agreements/{host.AgreementA}/versions/99999", $"/api/v1/agreements/{host.AgreementA}/versions/-1",
                      "/api/v1/tasks/..%2F..%2Fetc%2Fpasswd", "/api/v1/notifications/%01%02",
                  })

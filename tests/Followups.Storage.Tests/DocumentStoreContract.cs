@@ -297,6 +297,11 @@ public abstract class DocumentStoreContract
         Assert.Equal("stored-first", (await store.Find(existing.Id))!.Org);
         Assert.All(fresh, d => Assert.Equal(1, d.Version));
         Assert.Equal(1, (await store.Find(fresh[1].Id))!.Version);
+
+        // One id twice in a batch: one copy is stored, the other skipped.
+        var twice = Sample(org: "first-copy");
+        Assert.Equal(1, (await store.InsertMany([twice, Sample(twice.Id, org: "second-copy"), Sample()])).Take(2).Count(s => s));
+        Assert.Equal(1, (await store.Find(twice.Id))!.Version);
     }
 
     [Fact]
@@ -318,6 +323,16 @@ public abstract class DocumentStoreContract
         Assert.Equal([true, false, true], landed);
         Assert.Equal([1, 5, 1], (await Task.WhenAll(documents.Select(d => store.Find(d.Id)))).Select(d => d!.Counter));
         Assert.Equal([2, 2, 2], (await Task.WhenAll(documents.Select(d => store.Find(d.Id)))).Select(d => d!.Version));
+
+        // Two copies of one version in a batch: one lands, the other finds the version moved on. An id never stored lands nowhere.
+        var copies = new[] { (await store.Find(documents[0].Id))!, (await store.Find(documents[0].Id))!, Sample() };
+        copies[0].Counter = 7;
+        copies[1].Counter = 8;
+        var again = await store.ReplaceMany(copies);
+        Assert.Equal(1, again.Take(2).Count(l => l));
+        Assert.False(again[2]);
+        Assert.Equal(3, (await store.Find(documents[0].Id))!.Version);
+        Assert.Null(await store.Find(copies[2].Id));
     }
 
     [Fact]

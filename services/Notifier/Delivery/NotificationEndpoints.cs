@@ -15,6 +15,7 @@ public static class NotificationEndpoints
     {
         var group = app.MapGroup("/api/v1/notifications").WithTags("Notifications");
         group.MapGet("/", List).Allow(Readers);
+        group.MapGet("/summary", Summary).Allow(Readers);
         group.MapGet("/{id}", Get).Allow(Readers);
         group.MapPost("/{id}/retry", Retry).Allow(Roles.Admin);
     }
@@ -29,6 +30,51 @@ public static class NotificationEndpoints
         string? org, string? status, string? channel, string? agreementId, string? since, int? limit, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
+        var filters = Filters(caller, org, status, channel, agreementId, since, errors);
+        if (errors.Any)
+        {
+            return errors.ToBadRequest();
+        }
+
+        var items = await store.Query(AllOf(filters), Paging.Limit(limit), n => n.CreatedAt, cancellationToken);
+        var messages = new Dictionary<string, Digest?>(StringComparer.Ordinal);
+        var views = new List<NotificationView>();
+        foreach (var notice in items)
+        {
+            if (notice.DigestId is { } digestId && !messages.ContainsKey(digestId))
+            {
+                messages[digestId] = await digests.Find(digestId, cancellationToken);
+            }
+
+            views.Add(NotificationView.From(notice, notice.DigestId is null ? null : messages[notice.DigestId]));
+        }
+
+        return TypedResults.Ok(new Page<NotificationView>(views));
+    }
+
+    /// <summary>
+    /// How many of the log's notices stand at each status, with the list's filters: e.g. whether everything an agreement
+    /// caused has gone out, without reading every notice. The store counts; every status has its entry, zero or not.
+    /// </summary>
+    internal static async Task<Results<Ok<NotificationSummary>, ValidationProblem>> Summary(
+        Caller caller, IDocumentStore<Notification> store, string? org, string? channel, string? agreementId, string? since, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var filters = Filters(caller, org, status: null, channel, agreementId, since, errors);
+        if (errors.Any)
+        {
+            return errors.ToBadRequest();
+        }
+
+        var counts = await store.CountBy(AllOf(filters), n => n.Status, cancellationToken);
+        var byStatus = NotificationStatus.All.ToDictionary(s => s, s => counts.GetValueOrDefault(s), StringComparer.Ordinal);
+        return TypedResults.Ok(new NotificationSummary(byStatus.Values.Sum(), byStatus));
+    }
+
+    /// <summary>The store filters of the log's query parameters; each bad one is named in <paramref name="errors"/>.</summary>
+    private static List<Expression<Func<Notification, bool>>> Filters(
+        Caller caller, string? org, string? status, string? channel, string? agreementId, string? since, FieldErrors errors)
+    {
         var filters = new List<Expression<Func<Notification, bool>>>();
         if (caller.ScopeFor(SeeAll) is { } scope)
         {
@@ -82,25 +128,7 @@ public static class NotificationEndpoints
             }
         }
 
-        if (errors.Any)
-        {
-            return errors.ToBadRequest();
-        }
-
-        var items = await store.Query(AllOf(filters), Paging.Limit(limit), n => n.CreatedAt, cancellationToken);
-        var messages = new Dictionary<string, Digest?>(StringComparer.Ordinal);
-        var views = new List<NotificationView>();
-        foreach (var notice in items)
-        {
-            if (notice.DigestId is { } digestId && !messages.ContainsKey(digestId))
-            {
-                messages[digestId] = await digests.Find(digestId, cancellationToken);
-            }
-
-            views.Add(NotificationView.From(notice, notice.DigestId is null ? null : messages[notice.DigestId]));
-        }
-
-        return TypedResults.Ok(new Page<NotificationView>(views));
+        return filters;
     }
 
     internal static async Task<Results<Ok<NotificationView>, NotFound>> Get(
@@ -194,6 +222,9 @@ public sealed record NotificationView(
         new(n.Id, n.Source, n.Kind, n.RecipientOrg, n.Channel, n.Audience, n.AgreementId, n.TaskId, n.Status, n.DueAt, n.CreatedAt, n.SentAt, n.LastError,
             d is null ? null : new MessageView(d.Id, d.MessageId(), d.Subject, d.Addresses, d.Language, d.Status, d.Attempts, d.NoticeIds.Count, d.SentAt, d.RetriedBy, d.RetriedAt));
 }
+
+/// <summary>The notices matching a summary's filters, in all and per status.</summary>
+public sealed record NotificationSummary(int Total, IReadOnlyDictionary<string, int> ByStatus);
 
 /// <summary>The message (one e-mail or one webhook POST) that carried a notice, with the other notices of its digest.</summary>
 public sealed record MessageView(
