@@ -18,13 +18,17 @@ public static class TaskPlannerModule
     private const string Database = "planner";
 
     /// <summary>
-    /// The task indexes: the managers' lists (ListKeys, one range per list shape; DueKey for an agreement's tasks and
-    /// MongoDB's sort), their filters, the scans, and the report's tallies; both adapters create them from the same expressions.
+    /// The task indexes, each for a query that seeks it: the managers' lists (ListKeys, one range per list shape; DueKey for
+    /// MongoDB's sort), an agreement's tasks (AgreementId), an organisation's export (ResponsibleOrg), the deadline
+    /// scheduler's window (DueDate), the upgrade's scan and the report's tallies. Both adapters create them from the same
+    /// expressions. Every index costs each write of a task, so a field only filtered on (state, area, the flags, the
+    /// organisations) has none: the query reaches it through one of these, and LiteDB would otherwise pick a flag's
+    /// index (Settled = false matches almost every task) over the narrow one.
     /// </summary>
     public static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] TaskIndexes =
     [
-        t => t.ListKeys, t => t.ResponsibleOrg, t => t.Organisations, t => t.AgreementId, t => t.DueDate, t => t.DueKey, t => t.State, t => t.Area,
-        t => t.IsOpen, t => t.Settled, t => t.Provisional, t => t.TallyByOrg, t => t.TallyByArea, t => t.TallyByAgreement,
+        t => t.ListKeys, t => t.ResponsibleOrg, t => t.AgreementId, t => t.DueDate, t => t.DueKey,
+        t => t.TallyByOrg, t => t.TallyByArea, t => t.TallyByAgreement,
     ];
 
     public static IHostApplicationBuilder AddTaskPlanner(this IHostApplicationBuilder builder)

@@ -61,9 +61,18 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         Name = $"litedb:{collection}";
         _collection = database.GetCollection<T>(collection);
         _collection.EnsureIndex(d => d.HasPending);
+        var declared = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "_id", "HasPending" };
         foreach (var index in indexes)
         {
-            EnsureIndex(index);
+            declared.Add(EnsureIndex(index));
+        }
+
+        // An index no longer declared is dropped: LiteDB would otherwise keep updating it on every write of the collection.
+        var stale = database.GetCollection("$indexes").Find(LiteDB.Query.EQ("collection", collection)).Select(i => i["name"].AsString)
+            .Where(name => !declared.Contains(name)).ToList();
+        foreach (var name in stale)
+        {
+            _collection.DropIndex(name);
         }
     }
 
@@ -72,7 +81,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// whole array as one value, which no <c>Contains</c> query uses and which fails every insert once the list passes
     /// 1,023 bytes. A file made with the old whole-array index has it replaced.
     /// </summary>
-    private void EnsureIndex(Expression<Func<T, object>> index)
+    /// <returns>The index's name.</returns>
+    private string EnsureIndex(Expression<Func<T, object>> index)
     {
         var body = index.Body is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : index.Body;
         if (body is MemberExpression { Member: System.Reflection.PropertyInfo property }
@@ -91,10 +101,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                 _collection.EnsureIndex(name, perElement);
             }
 
-            return;
+            return name;
         }
 
-        _collection.EnsureIndex(index);
+        // Named as LiteDB names an index made from an expression: the path's letters and digits.
+        var path = _database.Mapper.GetExpression(index).Source;
+        var indexName = new string(path.Where(char.IsAsciiLetterOrDigit).ToArray());
+        _collection.EnsureIndex(indexName, path);
+        return indexName;
     }
 
     public string Name { get; }

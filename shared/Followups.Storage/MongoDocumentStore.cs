@@ -23,6 +23,8 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         var models = indexes.Append(d => d.HasPending)
             .Select(index => new CreateIndexModel<T>(keys.Ascending(index)))
             .ToList();
+        // An index no longer declared stays: on a shared server another version of the service may still use it, so
+        // dropping one is the operator's step (README, "Running against a real MongoDB", lists those earlier versions made).
         _collection.Indexes.CreateMany(models);
     }
 
