@@ -18,6 +18,7 @@ public static class NotifierModule
         services.AddDocumentStore<Organisation>(Database, "organisations");
         services.AddDocumentStore<Notification>(Database, "notifications", n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!, n => n.AgreementId!);
         services.AddDocumentStore<Digest>(Database, "digests", d => d.Status, d => d.RecipientOrg);
+        services.AddSingleton<GroupedInserts<Notification>>();
         services.AddSingleton<NoticeRecorder>();
         services.AddHttpClient(WebhookChannel.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<EmailChannel>();

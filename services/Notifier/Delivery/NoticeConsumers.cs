@@ -11,7 +11,7 @@ namespace Followups.Notifier.Delivery;
 /// The shell around the decisions: loads the organisations an event concerns, decides its notices, stores each with the
 /// close of its recipient's digest window. Ids come from the event, so a redelivery finds them stored and adds nothing.
 /// </summary>
-public sealed class NoticeRecorder(IDocumentStore<Notification> notifications, IDocumentStore<Organisation> directory, TimeProvider clock, IOptions<NotifierOptions> options)
+public sealed class NoticeRecorder(GroupedInserts<Notification> notifications, IDocumentStore<Organisation> directory, TimeProvider clock, IOptions<NotifierOptions> options)
 {
     public async Task Record(
         IEnumerable<string> organisations,
@@ -39,8 +39,9 @@ public sealed class NoticeRecorder(IDocumentStore<Notification> notifications, I
         var now = clock.GetUtcNow();
         var settle = options.Value.Delivery.SettleDelay;
         var decided = decide(found.ToDictionary(o => o.Key, o => Recipient.From(o.Value)));
-        // One batch write for all of an event's notices. An id stored already is skipped: a redelivered event adds nothing.
-        await notifications.InsertMany(
+        // One batch write for all of an event's notices, shared with the events recorded at the same time. An id stored
+        // already is skipped: a redelivered event adds nothing.
+        await notifications.Insert(
             decided.Select(notice => new Notification
             {
                 Id = notice.Id,
