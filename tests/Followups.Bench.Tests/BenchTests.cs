@@ -91,3 +91,32 @@ public sealed class GeneratorTests
         Assert.False(JsonNode.DeepEquals(Load(3), Load(4)));
     }
 }
+
+public sealed class OptionTests
+{
+    [Fact]
+    public void Options_are_read_in_both_spellings_and_a_misspelt_one_is_named()
+    {
+        var options = new Options(["queries", "--tasks", "1000", "--runs=5", "--agreement", "3", "--warmup"]);
+
+        Assert.Equal("queries", options.Command);
+        Assert.Equal(1000, options.Int("tasks", 0));
+        Assert.Equal(5, options.Int("runs", 0));
+        Assert.True(options.Flag("warmup"));
+        Assert.Equal(["agreement"], options.Unknown);
+        Assert.False(options.WantsHelp);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("pipeline --help")]
+    [InlineData("queries -h")]
+    [InlineData("help")]
+    public void Help_is_asked_for_in_any_of_the_usual_ways(string line)
+    {
+        var options = new Options(line.Split(' '));
+
+        Assert.True(options.WantsHelp);
+        Assert.Empty(options.Unknown);
+    }
+}

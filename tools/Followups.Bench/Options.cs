@@ -6,6 +6,7 @@ namespace Followups.Bench;
 public sealed class Options
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _words = [];
 
     public Options(string[] args)
     {
@@ -15,6 +16,7 @@ public sealed class Options
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 Command ??= arg;
+                _words.Add(arg);
                 continue;
             }
 
@@ -35,6 +37,20 @@ public sealed class Options
     }
 
     public string? Command { get; }
+
+    /// <summary>Every option a command reads; docs/benchmarks.md says what each does.</summary>
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "agreements", "baseline", "capture", "concurrency", "configuration", "data", "host-args", "mode", "notifier", "orgs", "out",
+        "phases", "pids", "planner", "poll", "rabbit-host", "rabbit-management", "rabbit-password", "rabbit-port", "rabbit-user",
+        "raw-inflight", "raw-messages", "report-runs", "runs", "seed", "settle", "storage", "tasks", "timeout", "token", "url", "warmup",
+    };
+
+    /// <summary>Whether the arguments ask for the usage (<c>help</c>, <c>--help</c>, <c>-h</c>).</summary>
+    public bool WantsHelp => _words.Exists(w => w is "help" or "-h") || _values.ContainsKey("help");
+
+    /// <summary>The options given that no command reads: a misspelt one would otherwise be ignored without a word.</summary>
+    public IReadOnlyList<string> Unknown => _values.Keys.Where(name => !Known.Contains(name) && name != "help").Order(StringComparer.Ordinal).ToList();
 
     public string? Text(string name) => _values.TryGetValue(name, out var v) ? v : null;
     public string Text(string name, string fallback) => Text(name) ?? fallback;

@@ -3,6 +3,24 @@ using Followups.Bench;
 
 // Followups.Bench pipeline | queries: see docs/benchmarks.md for every option.
 var options = new Options(args);
+const string Usage = """
+    usage: Followups.Bench pipeline [--agreements N] [--phases max,half] [--mode standalone|distributed] [--storage litedb|mongo] ...
+           Followups.Bench queries [--tasks 100000,1000000] [--data DIR] [--runs N] [--report-runs N] ...
+    Every option, its default and what the report holds: docs/benchmarks.md ("The tool").
+    """;
+if (options.WantsHelp)
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
+if (options.Unknown is [_, ..] unknown)
+{
+    Console.Error.WriteLine($"unknown option{(unknown.Count > 1 ? "s" : "")}: {string.Join(", ", unknown.Select(u => "--" + u))}");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
 var output = options.Text("out", Path.Combine(Hosts.RepositoryRoot, "artifacts", "bench"));
 switch (options.Command ?? "pipeline")
 {
@@ -11,7 +29,8 @@ switch (options.Command ?? "pipeline")
     case "queries":
         return await QueryCommand.Run(options, output, args);
     default:
-        Console.Error.WriteLine("usage: Followups.Bench pipeline|queries [--option value ...] (see docs/benchmarks.md)");
+        Console.Error.WriteLine($"unknown command: {options.Command}");
+        Console.Error.WriteLine(Usage);
         return 2;
 }
 
