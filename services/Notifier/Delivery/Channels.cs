@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Followups.Notifier.Directory;
@@ -129,7 +130,7 @@ public sealed class EmailChannel(IOptions<NotifierOptions> options, TimeProvider
                 SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
                 _ => SecureSocketOptions.None,
             };
-            await client.ConnectAsync(smtp.Host!, smtp.Port, security, cancellationToken);
+            await client.ConnectAsync(await NoDelaySocket(smtp, cancellationToken), smtp.Host!, smtp.Port, security, cancellationToken);
             if (!string.IsNullOrEmpty(smtp.Username))
             {
                 await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
@@ -140,6 +141,26 @@ public sealed class EmailChannel(IOptions<NotifierOptions> options, TimeProvider
         catch
         {
             client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A connected socket with Nagle's algorithm off, for MailKit to speak SMTP over (it owns the socket from then on).
+    /// With it on, the end of each message's DATA waited for the server's delayed ACK: about 40 ms per message on Linux,
+    /// measured against a local server (0.8 ms per message with it off, both ends).
+    /// </summary>
+    private static async Task<Socket> NoDelaySocket(SmtpOptions smtp, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(smtp.Host!, smtp.Port, cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
             throw;
         }
     }

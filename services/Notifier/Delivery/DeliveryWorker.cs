@@ -22,6 +22,9 @@ public sealed partial class DeliveryWorker(
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private const int Batch = 500;
+
+    /// <summary>Messages sent before their outcomes are copied to their notices in one write.</summary>
+    private const int MirrorChunk = 32;
     private const string SmtpMissing = "e-mail is held: Notifier:Smtp:Host is not configured";
     private readonly SemaphoreSlim _round = new(1, 1);
     private DateTimeOffset _recoveredAt = DateTimeOffset.MinValue;
@@ -176,28 +179,38 @@ public sealed partial class DeliveryWorker(
             due = due.Concat(await digests.Query(d => d.Status == NotificationStatus.Held && d.Channel == Channels.Email, Batch, d => d.CreatedAt, cancellationToken));
         }
 
-        // Different messages at once, a few at a time: each waits mostly on its SMTP server or webhook endpoint.
-        await Parallel.ForEachAsync(
-            due.ToList(),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
-            async (digest, token) => await Deliver(digest, token));
+        // Different messages at once, a few at a time: each waits mostly on its SMTP server or webhook endpoint. Their
+        // outcomes reach the notices a chunk at a time, in one write (a crash before it leaves that to Recover).
+        foreach (var chunk in due.Chunk(MirrorChunk))
+        {
+            var settled = new System.Collections.Concurrent.ConcurrentQueue<Digest>();
+            await Parallel.ForEachAsync(
+                chunk,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
+                async (digest, token) =>
+                {
+                    if (await Deliver(digest, token))
+                    {
+                        settled.Enqueue(digest);
+                    }
+                });
+            await MirrorAll(settled.ToList(), cancellationToken);
+        }
     }
 
-    private async Task Deliver(Digest digest, CancellationToken cancellationToken)
+    /// <summary>Sends one message and records its outcome; true when the outcome was recorded, for the notices to mirror.</summary>
+    private async Task<bool> Deliver(Digest digest, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (digest.Channel == Channels.Email && !email.Configured)
         {
-            if (digest.Status != NotificationStatus.Held)
+            if (digest.Status == NotificationStatus.Held)
             {
-                (digest.Status, digest.LastError) = (NotificationStatus.Held, SmtpMissing);
-                if (await digests.Replace(digest, cancellationToken))
-                {
-                    await Mirror(digest, cancellationToken);
-                }
+                return false;
             }
 
-            return;
+            (digest.Status, digest.LastError) = (NotificationStatus.Held, SmtpMissing);
+            return await digests.Replace(digest, cancellationToken);
         }
 
         // The claim: only the worker whose version-guarded write lands sends this message.
@@ -205,7 +218,7 @@ public sealed partial class DeliveryWorker(
         digest.Attempts++;
         if (!await digests.Replace(digest, cancellationToken))
         {
-            return;
+            return false;
         }
 
         string? error = null;
@@ -241,10 +254,7 @@ public sealed partial class DeliveryWorker(
             digest.NextAttemptAt = now + (Settings.RoundBackoff * Math.Pow(2, digest.Attempts - 1));
         }
 
-        if (await digests.Replace(digest, cancellationToken))
-        {
-            await Mirror(digest, cancellationToken);
-        }
+        return await digests.Replace(digest, cancellationToken);
     }
 
     private async Task Send(Digest digest, CancellationToken cancellationToken)
@@ -279,29 +289,58 @@ public sealed partial class DeliveryWorker(
     /// <summary>Copies a digest's outcome to its notices, which the delivery log lists.</summary>
     internal async Task Mirror(Digest digest, CancellationToken cancellationToken)
     {
-        var status = digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held ? digest.Status : NotificationStatus.Batched;
-        var ids = digest.NoticeIds.ToHashSet(StringComparer.Ordinal);
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            // The notices claimed by this digest, through the DigestId index: one read and one batch write for all of them.
-            var stale = (await notices.Query(n => n.DigestId == digest.Id, Math.Max(ids.Count, 1) * 2, n => n.CreatedAt, cancellationToken))
-                .Where(n => ids.Contains(n.Id) && (n.Status != status || n.LastError != digest.LastError))
-                .ToList();
-            if (stale.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var notice in stale)
-            {
-                (notice.Status, notice.SentAt, notice.LastError) = (status, digest.SentAt, digest.LastError);
-            }
-
-            if ((await notices.ReplaceMany(stale, cancellationToken)).All(landed => landed))
+            var stale = await Mirrored(digest, cancellationToken);
+            if (stale.Count == 0 || (await notices.ReplaceMany(stale, cancellationToken)).All(landed => landed))
             {
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="Mirror"/> for several digests in one batch write; a digest whose notices changed meanwhile (a version
+    /// moved on) goes on through <see cref="Mirror"/> alone.
+    /// </summary>
+    private async Task MirrorAll(IReadOnlyList<Digest> settled, CancellationToken cancellationToken)
+    {
+        var stale = new List<(Digest Digest, List<Notification> Notices)>();
+        foreach (var digest in settled)
+        {
+            stale.Add((digest, await Mirrored(digest, cancellationToken)));
+        }
+
+        var landed = await notices.ReplaceMany(stale.SelectMany(s => s.Notices).ToList(), cancellationToken);
+        var at = 0;
+        foreach (var (digest, mirrored) in stale)
+        {
+            if (landed.Skip(at).Take(mirrored.Count).Contains(false))
+            {
+                await Mirror(digest, cancellationToken);
+            }
+
+            at += mirrored.Count;
+        }
+    }
+
+    /// <summary>
+    /// The notices claimed by <paramref name="digest"/> (through the DigestId index) that do not show its outcome yet, with
+    /// the outcome set on them, not yet written.
+    /// </summary>
+    private async Task<List<Notification>> Mirrored(Digest digest, CancellationToken cancellationToken)
+    {
+        var status = digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held ? digest.Status : NotificationStatus.Batched;
+        var ids = digest.NoticeIds.ToHashSet(StringComparer.Ordinal);
+        var stale = (await notices.Query(n => n.DigestId == digest.Id, Math.Max(ids.Count, 1) * 2, n => n.CreatedAt, cancellationToken))
+            .Where(n => ids.Contains(n.Id) && (n.Status != status || n.LastError != digest.LastError))
+            .ToList();
+        foreach (var notice in stale)
+        {
+            (notice.Status, notice.SentAt, notice.LastError) = (status, digest.SentAt, digest.LastError);
+        }
+
+        return stale;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notifier:Smtp:Host is not configured: e-mail notices are kept with status 'held' until it is")]
