@@ -85,7 +85,7 @@ public sealed class GroupedInsertsTests : IDisposable
     }
 
     /// <summary>The real store, with its batch inserts counted, held until released, or refused.</summary>
-    private sealed class HeldStore(IDocumentStore<SampleDocument> inner) : IDocumentStore<SampleDocument>
+    private sealed class HeldStore(IDocumentStore<SampleDocument> inner) : ForwardingStore(inner)
     {
         private int _writes;
 
@@ -93,7 +93,7 @@ public sealed class GroupedInsertsTests : IDisposable
         public TaskCompletionSource? Hold { get; set; }
         public bool Fail { get; set; }
 
-        public async Task<IReadOnlyList<bool>> InsertMany(IReadOnlyList<SampleDocument> documents, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<bool>> InsertMany(IReadOnlyList<SampleDocument> documents, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _writes);
             if (Hold is { } hold)
@@ -101,32 +101,7 @@ public sealed class GroupedInsertsTests : IDisposable
                 await hold.Task;
             }
 
-            return Fail ? throw new IOException("disk full") : await inner.InsertMany(documents, cancellationToken);
+            return Fail ? throw new IOException("disk full") : await base.InsertMany(documents, cancellationToken);
         }
-
-        public Task<SampleDocument?> Find(string id, CancellationToken cancellationToken = default) => inner.Find(id, cancellationToken);
-
-        public Task<IReadOnlyList<SampleDocument>> Query(
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, int limit,
-            System.Linq.Expressions.Expression<Func<SampleDocument, object>>? orderBy = null, CancellationToken cancellationToken = default, bool descending = false) =>
-            inner.Query(filter, limit, orderBy, cancellationToken, descending);
-
-        public Task<IReadOnlyList<SampleDocument>> Page(
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, System.Linq.Expressions.Expression<Func<SampleDocument, string>> key,
-            string? after, int limit, CancellationToken cancellationToken = default) => inner.Page(filter, key, after, limit, cancellationToken);
-
-        public Task<IReadOnlyList<SampleDocument>> PageByPrefix(
-            System.Linq.Expressions.Expression<Func<SampleDocument, IEnumerable<string>>> keys, string prefix,
-            System.Linq.Expressions.Expression<Func<SampleDocument, string>> key, string? after, string? until,
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, int limit, CancellationToken cancellationToken = default) =>
-            inner.PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken);
-
-        public Task<IReadOnlyDictionary<string, int>> CountBy(
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, System.Linq.Expressions.Expression<Func<SampleDocument, string>> key,
-            CancellationToken cancellationToken = default) => inner.CountBy(filter, key, cancellationToken);
-
-        public Task<bool> Insert(SampleDocument document, CancellationToken cancellationToken = default) => inner.Insert(document, cancellationToken);
-
-        public Task<bool> Replace(SampleDocument document, CancellationToken cancellationToken = default) => inner.Replace(document, cancellationToken);
     }
 }

@@ -198,7 +198,7 @@ public sealed class OutboxDispatcherTests : IDisposable
     }
 
     /// <summary>Counts the writes that record outcomes: one document at a time, or a batch.</summary>
-    private sealed class CountingStore(IDocumentStore<SampleDocument> inner) : IDocumentStore<SampleDocument>
+    private sealed class CountingStore(IDocumentStore<SampleDocument> inner) : ForwardingStore(inner)
     {
         private int _replaces;
         private int _replaceManys;
@@ -206,39 +206,16 @@ public sealed class OutboxDispatcherTests : IDisposable
         public int Replaces => _replaces;
         public int ReplaceManys => _replaceManys;
 
-        public Task<SampleDocument?> Find(string id, CancellationToken cancellationToken = default) => inner.Find(id, cancellationToken);
-
-        public Task<IReadOnlyList<SampleDocument>> Query(
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, int limit,
-            System.Linq.Expressions.Expression<Func<SampleDocument, object>>? orderBy = null, CancellationToken cancellationToken = default, bool descending = false) =>
-            inner.Query(filter, limit, orderBy, cancellationToken, descending);
-
-        public Task<IReadOnlyList<SampleDocument>> Page(
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, System.Linq.Expressions.Expression<Func<SampleDocument, string>> key,
-            string? after, int limit, CancellationToken cancellationToken = default) => inner.Page(filter, key, after, limit, cancellationToken);
-
-        public Task<IReadOnlyList<SampleDocument>> PageByPrefix(
-            System.Linq.Expressions.Expression<Func<SampleDocument, IEnumerable<string>>> keys, string prefix,
-            System.Linq.Expressions.Expression<Func<SampleDocument, string>> key, string? after, string? until,
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, int limit, CancellationToken cancellationToken = default) =>
-            inner.PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken);
-
-        public Task<IReadOnlyDictionary<string, int>> CountBy(
-            System.Linq.Expressions.Expression<Func<SampleDocument, bool>> filter, System.Linq.Expressions.Expression<Func<SampleDocument, string>> key,
-            CancellationToken cancellationToken = default) => inner.CountBy(filter, key, cancellationToken);
-
-        public Task<bool> Insert(SampleDocument document, CancellationToken cancellationToken = default) => inner.Insert(document, cancellationToken);
-
-        public Task<bool> Replace(SampleDocument document, CancellationToken cancellationToken = default)
+        public override Task<bool> Replace(SampleDocument document, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _replaces);
-            return inner.Replace(document, cancellationToken);
+            return base.Replace(document, cancellationToken);
         }
 
-        public Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<SampleDocument> documents, CancellationToken cancellationToken = default)
+        public override Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<SampleDocument> documents, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _replaceManys);
-            return inner.ReplaceMany(documents, cancellationToken);
+            return base.ReplaceMany(documents, cancellationToken);
         }
     }
 
