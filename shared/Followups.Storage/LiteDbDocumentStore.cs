@@ -291,7 +291,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     {
         lock (_gate)
         {
-            return Task.FromResult(ReplaceHeld(document));
+            var stored = _collection.Query().Where(d => d.Id == document.Id).Select(d => d.Version).FirstOrDefault();
+            return Task.FromResult(ReplaceHeld(document, stored));
         }
     }
 
@@ -316,12 +317,11 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     public Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
         InOneTransaction(documents, (document, stored) =>
         {
-            if (stored.GetValueOrDefault(document.Id) is var version && (version != document.Version || version == 0))
+            if (!ReplaceHeld(document, stored.GetValueOrDefault(document.Id)))
             {
                 return false;
             }
 
-            Update(document);
             stored[document.Id] = document.Version;
             return true;
         });
@@ -358,24 +358,21 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         return Task.FromResult<IReadOnlyList<bool>>(written);
     }
 
-    /// <summary>The version check and the write; the caller holds the gate.</summary>
-    private bool ReplaceHeld(T document)
+    /// <summary>
+    /// The version check and the write: lands only when <paramref name="stored"/>, the stored version (0 when there is
+    /// none), is the one the document was read at. The caller holds the gate.
+    /// </summary>
+    private bool ReplaceHeld(T document, int stored)
     {
-        var stored = _collection.Query().Where(d => d.Id == document.Id).Select(d => d.Version).FirstOrDefault();
         if (stored != document.Version || stored == 0)
         {
             return false;
         }
 
-        Update(document);
-        return true;
-    }
-
-    private void Update(T document)
-    {
         document.Version++;
         document.PrepareWrite();
         _collection.Update(document);
+        return true;
     }
 
     /// <summary>
