@@ -366,8 +366,15 @@ public sealed class NotifierDeliveryTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("status", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        // The receiver verified every signature, so the secret was usable; on disk it is only ciphertext.
+        // The receiver verified every signature, so the secret was usable; on disk it is only ciphertext. The app's own
+        // container (and with it each LiteDB file) is disposed on the app's thread, which can finish after the factory's
+        // DisposeAsync returns: the files are read once every database is closed, i.e. its log file folded in and gone.
         await host.DisposeAsync();
+        await Api.WaitUntil(
+            () => Task.FromResult(!Directory.EnumerateFiles(_data, "*-log.db", SearchOption.AllDirectories).Any()),
+            TimeSpan.FromSeconds(30),
+            "every LiteDB file of the stopped host closed",
+            () => string.Join(", ", Directory.EnumerateFiles(_data, "*-log.db", SearchOption.AllDirectories)));
         var stored = Directory.EnumerateFiles(_data, "*", SearchOption.AllDirectories).Where(f => !f.Contains("keys", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(stored);
         var plain = System.Text.Encoding.UTF8.GetBytes(secret);
