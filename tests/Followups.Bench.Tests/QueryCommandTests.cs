@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+
+namespace Followups.Bench.Tests;
+
+/// <summary>
+/// The query benchmark end to end on a small data set: it loads the same tasks into LiteDB and into MongoDB (the wire
+/// test engine, or FOLLOWUPS_TEST_MONGO), starts the standalone host on each, and both answer every query alike.
+/// Only what the queries return is asserted, never how fast.
+/// </summary>
+public sealed class QueryCommandTests
+{
+    [Fact]
+    public async Task The_same_generated_tasks_on_LiteDB_and_on_MongoDB_answer_every_query_with_the_same_items()
+    {
+        var output = Directory.CreateTempSubdirectory("followups-bench-test-").FullName;
+        try
+        {
+            // The hosts of the configuration these tests were built in: bin/<configuration>/net10.0.
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            string[] args = ["queries", "--tasks", "3000", "--runs", "1", "--report-runs", "1", "--storage", "litedb,mongo", "--out", output, "--configuration", configuration];
+
+            Assert.Equal(0, await QueryCommand.Run(new Options(args), output, args));
+
+            var report = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(output, "queries-litedb-mongo-*.json").Single()))!;
+            var runs = report["runs"]!.AsArray();
+            Assert.Equal(["litedb", "mongo"], runs.Select(r => r!["storage"]!.GetValue<string>()));
+            var items = runs.Select(r => r!["results"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["items"]!.GetValue<int>())).ToList();
+            Assert.Equal(7, items[0].Count);
+            // Every query finds something in this data set (a list page holds at most 100), and both stores find the same.
+            Assert.All(items[0], query => Assert.InRange(query.Value, 1, 300));
+            Assert.Equal(items[0], items[1]);
+            Assert.Equal(3000, runs[1]!["tasks"]!.GetValue<int>());
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+}
