@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Followups.Bench;
@@ -263,5 +264,44 @@ public sealed class RabbitVirtualHost : IAsyncDisposable
     {
         using var _ = await _management.DeleteAsync($"/api/vhosts/{Name}");
         _management.Dispose();
+    }
+}
+
+/// <summary>
+/// The MongoDB wire-protocol test engine (deploy/scripts/mongo-engine.sh) on a free port, for runs without
+/// <c>FOLLOWUPS_TEST_MONGO</c>. Stopped when disposed, and when the tool is ended early by Ctrl-C or SIGTERM (a
+/// timeout's): the runtime raises no exit event for those signals on its own.
+/// </summary>
+public sealed class MongoTestEngine : IDisposable
+{
+    private readonly string _port = Hosts.FreePort().ToString(CultureInfo.InvariantCulture);
+    private readonly PosixSignalRegistration[] _signals;
+    private int _stopped;
+
+    public MongoTestEngine()
+    {
+        Hosts.Script("mongo-engine.sh", "start", _port);
+        // The handler runs and the signal then ends the process as it would have.
+        _signals = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Stop()), PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Stop())];
+    }
+
+    public string ConnectionString => $"mongodb://127.0.0.1:{_port}/?directConnection=true";
+
+    public void Dispose()
+    {
+        foreach (var signal in _signals)
+        {
+            signal.Dispose();
+        }
+
+        Stop();
+    }
+
+    private void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            Hosts.Script("mongo-engine.sh", "stop", _port);
+        }
     }
 }

@@ -84,10 +84,8 @@ internal static class PipelineCommand
                     var connection = Environment.GetEnvironmentVariable("FOLLOWUPS_TEST_MONGO");
                     if (connection is null)
                     {
-                        var port = Hosts.FreePort();
-                        Hosts.Script("mongo-engine.sh", "start", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                        resources.MongoEnginePort = port;
-                        connection = $"mongodb://127.0.0.1:{port}/?directConnection=true";
+                        resources.MongoEngine = new MongoTestEngine();
+                        connection = resources.MongoEngine.ConnectionString;
                     }
 
                     storageSettings = ["--Storage:Provider=MongoDb", $"--Storage:MongoConnectionString={connection}"];
@@ -182,7 +180,7 @@ internal sealed class Resources : IAsyncDisposable
     public List<string> Directories { get; } = [];
     public SmtpSink? Sink { get; set; }
     public RabbitVirtualHost? VirtualHost { get; set; }
-    public int? MongoEnginePort { get; set; }
+    public MongoTestEngine? MongoEngine { get; set; }
 
     public async ValueTask DisposeAsync()
     {
@@ -201,10 +199,7 @@ internal sealed class Resources : IAsyncDisposable
             await VirtualHost.DisposeAsync();
         }
 
-        if (MongoEnginePort is { } port)
-        {
-            Followups.Bench.Hosts.Script("mongo-engine.sh", "stop", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+        MongoEngine?.Dispose();
 
         foreach (var directory in Directories)
         {

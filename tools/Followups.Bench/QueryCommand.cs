@@ -259,7 +259,7 @@ internal abstract class QueryStore : IAsyncDisposable
     private sealed class MongoQueryStore : QueryStore
     {
         private readonly string _connection;
-        private readonly int? _enginePort;
+        private readonly MongoTestEngine? _engine;
         private readonly bool _keep;
         private readonly MongoClient _client;
 
@@ -267,17 +267,15 @@ internal abstract class QueryStore : IAsyncDisposable
         {
             if (connection is null)
             {
-                var port = Hosts.FreePort();
-                Hosts.Script("mongo-engine.sh", "start", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                _enginePort = port;
-                connection = $"mongodb://127.0.0.1:{port}/?directConnection=true";
+                _engine = new MongoTestEngine();
+                connection = _engine.ConnectionString;
             }
 
             (_connection, _keep) = (connection, keep);
             _client = new MongoClient(connection);
         }
 
-        public override string Label => _enginePort is null ? "MongoDB" : "MongoDB wire test engine (not MongoDB's speed)";
+        public override string Label => _engine is null ? "MongoDB" : "MongoDB wire test engine (not MongoDB's speed)";
 
         public override async Task<LoadedTasks> Load(int count, int seed, Progress progress)
         {
@@ -303,7 +301,7 @@ internal abstract class QueryStore : IAsyncDisposable
                 {
                     Directory.Delete(data, recursive: true);
                     // The test engine keeps its data in memory and is stopped afterwards (it has no dropDatabase either).
-                    if (!_keep && _enginePort is null)
+                    if (!_keep && _engine is null)
                     {
                         // The standalone host's three databases.
                         foreach (var name in new[] { "capture", "planner", "notifier" }.Select(service => prefix + service))
@@ -317,11 +315,7 @@ internal abstract class QueryStore : IAsyncDisposable
         public override ValueTask DisposeAsync()
         {
             _client.Dispose();
-            if (_enginePort is { } port)
-            {
-                Hosts.Script("mongo-engine.sh", "stop", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-
+            _engine?.Dispose();
             return ValueTask.CompletedTask;
         }
     }
