@@ -11,12 +11,16 @@ public static class NotifierModule
 {
     private const string Database = "notifier";
 
+    /// <summary>The delivery log's indexes (the benchmark's <c>waiting</c> command builds a log with the same).</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Notification, object>>[] NotificationIndexes =
+        [n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!, n => n.AgreementId!, n => n.WaitingFor!];
+
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.Configure<NotifierOptions>(builder.Configuration.GetSection("Notifier"));
         services.AddDocumentStore<Organisation>(Database, "organisations");
-        services.AddDocumentStore<Notification>(Database, "notifications", n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!, n => n.AgreementId!);
+        services.AddDocumentStore(Database, "notifications", NotificationIndexes);
         services.AddDocumentStore<Digest>(Database, "digests", d => d.Status, d => d.RecipientOrg);
         services.AddSingleton<GroupedInserts<Notification>>();
         services.AddSingleton<NoticeRecorder>();

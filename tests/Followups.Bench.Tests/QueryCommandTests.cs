@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 namespace Followups.Bench.Tests;
 
 /// <summary>
-/// The query benchmark end to end on a small data set: it loads the same tasks into LiteDB and into MongoDB (the wire
-/// test engine, or FOLLOWUPS_TEST_MONGO), starts the standalone host on each, and both answer every query alike.
-/// Only what the queries return is asserted, never how fast.
+/// The storage benchmarks end to end on small data sets: <c>queries</c> loads the same tasks into LiteDB and into MongoDB
+/// (the wire test engine, or FOLLOWUPS_TEST_MONGO) and both answer every query alike; <c>waiting</c> finds exactly the
+/// waiting notices in a delivery log of any size. Only what they find is asserted, never how fast.
 /// </summary>
 public sealed class QueryCommandTests
 {
@@ -30,6 +30,26 @@ public sealed class QueryCommandTests
             Assert.All(items[0], query => Assert.InRange(query.Value, 1, 300));
             Assert.Equal(items[0], items[1]);
             Assert.Equal(3000, runs[1]!["tasks"]!.GetValue<int>());
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_waiting_notices_are_found_whatever_the_size_of_the_delivery_log()
+    {
+        var output = Directory.CreateTempSubdirectory("followups-bench-test-").FullName;
+        try
+        {
+            string[] args = ["waiting", "--history", "10,300", "--runs", "2", "--out", output];
+
+            // The command stops with an error if either query finds anything but the twenty waiting notices.
+            Assert.Equal(0, await WaitingCommand.Run(new Options(args), output, args));
+
+            var report = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(output, "waiting-*.json").Single()))!;
+            Assert.Equal([10, 300], report["results"]!.AsArray().Select(r => r!["history"]!.GetValue<int>()));
         }
         finally
         {

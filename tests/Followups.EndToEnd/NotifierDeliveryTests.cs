@@ -144,6 +144,25 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_notice_stored_before_waiting_keys_existed_is_sent_when_its_window_closes()
+    {
+        await using var smtp = SmtpSink.Started();
+        var (host, client) = await StartWithOrganisation(smtp, "k-maz");
+        await using var _ = host;
+        await Pass(host, TimeSpan.Zero);
+
+        // A version before this one stored pending notices without WaitingFor, the key the worker looks them up by.
+        await Overdue(host, "k-maz", "task-k1");
+        var log = host.Services.GetRequiredService<Followups.Storage.LiteDbDatabases>().Get("notifier").GetCollection("notifications");
+        Assert.Equal(1, log.UpdateMany("{ WaitingFor: null }", "RecipientOrg = 'k-maz'"));
+        Assert.Equal(0, log.Count("WaitingFor != null"));
+
+        await Pass(host, Settle * 2);
+        Assert.Equal("Overdue: Prepare proposals", Assert.Single(smtp.Messages).Subject);
+        Assert.Equal("sent", Assert.Single(await Notices(client, "org=k-maz"))!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_agreement_with_forty_tasks_makes_at_most_one_email_per_organisation_per_window()
     {
         await using var smtp = SmtpSink.Started();

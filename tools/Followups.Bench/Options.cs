@@ -41,7 +41,7 @@ public sealed class Options
     /// <summary>Every option a command reads; docs/benchmarks.md says what each does.</summary>
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "agreements", "baseline", "capture", "concurrency", "configuration", "data", "host-args", "mode", "notifier", "orgs", "out",
+        "agreements", "baseline", "capture", "concurrency", "configuration", "data", "history", "host-args", "mode", "notifier", "orgs", "out",
         "phases", "pids", "planner", "poll", "rabbit-host", "rabbit-management", "rabbit-password", "rabbit-port", "rabbit-user",
         "raw-inflight", "raw-messages", "report-runs", "runs", "seed", "settle", "storage", "tasks", "timeout", "token", "url", "warmup",
     };

@@ -6,6 +6,7 @@ var options = new Options(args);
 const string Usage = """
     usage: Followups.Bench pipeline [--agreements N] [--phases max,half] [--mode standalone|distributed] [--storage litedb|mongo] ...
            Followups.Bench queries [--tasks 100000,1000000] [--storage litedb,mongo] [--data DIR] [--runs N] [--report-runs N] ...
+           Followups.Bench waiting [--history 100,1000,10000] [--runs N]
     Every option, its default and what the report holds: docs/benchmarks.md ("The tool").
     """;
 if (options.WantsHelp)
@@ -28,6 +29,8 @@ switch (options.Command ?? "pipeline")
         return await PipelineCommand.Run(options, output, args);
     case "queries":
         return await QueryCommand.Run(options, output, args);
+    case "waiting":
+        return await WaitingCommand.Run(options, output, args);
     default:
         Console.Error.WriteLine($"unknown command: {options.Command}");
         Console.Error.WriteLine(Usage);

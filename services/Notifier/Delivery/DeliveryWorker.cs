@@ -88,9 +88,12 @@ public sealed partial class DeliveryWorker(
         foreach (var group in due.Where(n => n.DueAt <= now).GroupBy(n => (n.RecipientOrg, n.Channel)))
         {
             var (org, channel) = group.Key;
-            // Everything still pending for this organisation and channel rides along: one message per window, not one per notice.
-            var pending = (await notices.Query(
-                    n => n.RecipientOrg == org && n.Channel == channel && n.Status == NotificationStatus.Pending, Batch, n => n.DueAt, cancellationToken))
+            // Everything still pending for this organisation and channel rides along: one message per window, not one per
+            // notice. The due ones found above are added: a notice stored before WaitingFor existed has no key.
+            var waiting = Notification.WaitingKey(org, channel);
+            var pending = (await notices.Query(n => n.WaitingFor == waiting, Batch, n => n.DueAt, cancellationToken))
+                .Where(n => n.Status == NotificationStatus.Pending)
+                .UnionBy(group, n => n.Id)
                 .OrderBy(n => n.DueAt).ThenBy(n => n.Id, StringComparer.Ordinal).ToList();
             if (pending.Count == 0)
             {

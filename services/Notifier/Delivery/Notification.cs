@@ -29,6 +29,21 @@ public sealed class Notification : AggregateDocument
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// <see cref="WaitingKey"/> of its organisation and channel while the notice is pending, else null. The delivery
+    /// worker finds what waits for one organisation through this index alone. Through the organisation's index it would
+    /// read every notice the organisation ever had, and that grows with the delivery log. Always derived; the setter
+    /// only lets the stores read it back.
+    /// </summary>
+    public string? WaitingFor
+    {
+        get => Status == NotificationStatus.Pending ? WaitingKey(RecipientOrg, Channel) : null;
+        set { }
+    }
+
+    /// <summary>The value of <see cref="WaitingFor"/> for an organisation's pending notices on one channel.</summary>
+    public static string WaitingKey(string org, string channel) => $"{channel}|{org}";
 }
 
 /// <summary>What a notice says, as data: templates turn it into words in the recipient's language.</summary>
