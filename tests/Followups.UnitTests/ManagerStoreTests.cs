@@ -38,6 +38,22 @@ public sealed class ManagerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_calendar_feed_holds_the_open_tasks_the_organisation_holds_by_deadline_and_not_those_it_co_executes()
+    {
+        var later = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 20));
+        var sooner = await Store("maz", "transport", TaskStatus.InProgress, new DateOnly(2026, 12, 16));
+        await Store("maz", "transport", TaskStatus.Done, new DateOnly(2026, 12, 15), completed: new DateOnly(2026, 12, 12));
+        var coExecuted = ManagerQueryTests.Task("mtz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 17));
+        coExecuted.CoExecutors.Add("maz");
+        await _tasks.Insert(coExecuted);
+        await Store("mtz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 18));
+
+        var open = await TaskExports.OpenDeadlines("maz", _tasks, CancellationToken.None);
+
+        Assert.Equal([sooner.Id, later.Id], open.Select(t => t.Id));
+    }
+
+    [Fact]
     public async Task The_list_pages_by_due_date_then_id_with_a_stable_cursor()
     {
         // Many tasks share a deadline, as the steps of one agreement do: the id breaks the tie, so no page repeats one.

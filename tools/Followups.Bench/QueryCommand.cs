@@ -96,6 +96,7 @@ internal static class QueryCommand
             ("overdue", "/api/v1/tasks?overdue=true"),
             ("overdue of one organisation", $"/api/v1/tasks?org={orgs[13]}&overdue=true"),
             ("due before (next 30 days)", $"/api/v1/tasks?dueBefore={today.AddDays(30):yyyy-MM-dd}&dueAfter={today:yyyy-MM-dd}"),
+            ("calendar feed of one organisation", $"/api/v1/tasks/deadlines.ics?org={orgs[17]}"),
             ("report by organisation", "/api/v1/reports/open-items?groupBy=org"),
             ("report by area", "/api/v1/reports/open-items?groupBy=area"),
         ];
@@ -119,7 +120,9 @@ internal static class QueryCommand
                     samples.Add(watch.Elapsed.TotalMilliseconds);
                 }
 
-                items = System.Text.Json.Nodes.JsonNode.Parse(body)!["items"]!.AsArray().Count;
+                items = path.Contains(".ics", StringComparison.Ordinal)
+                    ? body.Split("BEGIN:VEVENT").Length - 1
+                    : System.Text.Json.Nodes.JsonNode.Parse(body)!["items"]!.AsArray().Count;
                 progress.Report($"{count} tasks: {name} {i + 1}/{n + 2}");
             }
 
