@@ -112,7 +112,9 @@ public static class NotificationEndpoints
 
         if (agreementId is not null)
         {
-            filters.Add(n => n.AgreementId == agreementId);
+            // First: LiteDB reads through the index of the first equality, and an agreement's notices are few, while an
+            // organisation's (a member's own scope) grow with the log.
+            filters.Insert(0, n => n.AgreementId == agreementId);
         }
 
         if (since is not null)
