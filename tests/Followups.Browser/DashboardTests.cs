@@ -67,7 +67,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         // Corrected, it is recorded and the planner's tasks appear on the agreement's timeline.
         await _page.FillAsync("#commitments-1-dueDate", Iso(_today.AddDays(90)));
         await _page.ClickAsync("#record");
-        await _page.WaitForURLAsync(new Regex("/ui/agreements/[0-9a-f-]{36}\\?recorded=true"));
+        await AtUrl(_page, new Regex("/ui/agreements/[0-9a-f-]{36}\\?recorded=true"));
         var agreementPath = new Uri(_page.Url).AbsolutePath;
         await ReloadUntil(() => _page.Locator("#commitment-buses li[data-task]").CountAsync(), n => n > 0);
         await Assertions.Expect(_page.Locator("section.card")).ToHaveCountAsync(6);
@@ -80,7 +80,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await _page.FillAsync("#note", "Deadline agreed by letter");
         await Screenshots.Take(_page, "10-amend");
         await _page.ClickAsync("#record");
-        await _page.WaitForURLAsync(new Regex("recorded=true"));
+        await AtUrl(_page, new Regex("recorded=true"));
         await Assertions.Expect(_page.Locator("#versions tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(_page.Locator("#versions tbody tr").Nth(1)).ToContainTextAsync("elevators (dueDate)");
         await Assertions.Expect(_page.Locator("#versions tbody tr").Nth(1)).ToContainTextAsync("secretary");
@@ -95,7 +95,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await Assertions.Expect(_page.Locator("#viewer")).ToContainTextAsync("member@maz");
         await _page.SelectOptionAsync("#org", "maz");
         await _page.ClickAsync("form.filters button[type=submit]");
-        await _page.WaitForURLAsync(new Regex("org=maz"));
+        await AtUrl(_page, new Regex("org=maz"));
         await Assertions.Expect(_page.Locator("#tasks tr.overdue")).ToHaveCountAsync(0);
         await Screenshots.Take(_page, "01-open-items-member");
 
@@ -114,7 +114,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await _page.GotoAsync(_host.Url + "/ui?org=maz");
         var assigned = _page.Locator("#tasks tbody tr", new PageLocatorOptions { Has = _page.Locator(".badge.assigned") }).First;
         await assigned.Locator("a").First.ClickAsync();
-        await _page.WaitForURLAsync(new Regex("/ui/tasks/"));
+        await AtUrl(_page, new Regex("/ui/tasks/"));
         var taskPath = new Uri(_page.Url).AbsolutePath;
         await SecretariatOnlyButtonsAbsent();
         await _page.ClickAsync("form[aria-labelledby=accept-title] button");
@@ -168,7 +168,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await extended.Locator("a").FocusAsync();
         await Assertions.Expect(extended.Locator("a")).ToBeFocusedAsync();
         await extended.Locator("a").PressAsync("Enter");
-        await _page.WaitForURLAsync(new Regex(Regex.Escape(taskPath)));
+        await AtUrl(_page, new Regex(Regex.Escape(taskPath)));
         await _page.GotoAsync(_host.Url + agreementPath);
         await _page.Locator("#commitment-buses").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Screenshots.Folder, "11-timeline.png") });
 
@@ -210,7 +210,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         // In Russian, with the glossary's terms; the switch keeps the filter.
         await _page.GotoAsync(_host.Url + "/ui?org=maz");
         await _page.ClickAsync("a[lang=ru]");
-        await _page.WaitForURLAsync(new Regex("org=maz&lang=ru"));
+        await AtUrl(_page, new Regex("org=maz&lang=ru"));
         await Assertions.Expect(_page.Locator("h1")).ToHaveTextAsync("Открытые поручения");
         await Assertions.Expect(_page.Locator("#tasks .badge.overdue").First).ToHaveTextAsync("просрочено");
         await Screenshots.Take(_page, "08-open-items-ru");
@@ -254,7 +254,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         var shortLived = TestIdentity.Token("brief", [Roles.Manager], lifetime: TimeSpan.FromSeconds(6));
         await _page.FillAsync("#token", shortLived);
         await _page.ClickAsync("#sign-in");
-        await _page.WaitForURLAsync(_host.Url + "/ui/directory?org=maz");
+        await AtUrl(_page, _host.Url + "/ui/directory?org=maz");
         await Assertions.Expect(_page.Locator("h1")).ToHaveTextAsync("Directory");
         var cookie = Assert.Single(await _page.Context.CookiesAsync([_host.Url + "/ui"]), c => c.Name == "followups-session");
         Assert.True(cookie.HttpOnly);
@@ -273,13 +273,13 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await _page.GotoAsync(_host.Url + "/ui/sign-in?returnUrl=" + Uri.EscapeDataString("//evil.example/ui"));
         await _page.FillAsync("#token", Operator);
         await _page.ClickAsync("#sign-in");
-        await _page.WaitForURLAsync(_host.Url + "/ui/directory");
+        await AtUrl(_page, _host.Url + "/ui/directory");
         await Assertions.Expect(Nav("Open items")).ToHaveCountAsync(0);
         await Assertions.Expect(Nav("Delivery log")).ToBeVisibleAsync();
 
         // Signing out clears the cookie; the pages ask for a token again.
         await _page.ClickAsync("#sign-out");
-        await _page.WaitForURLAsync(new Regex("/ui/sign-in\\?reason=signed-out"));
+        await AtUrl(_page, new Regex("/ui/sign-in\\?reason=signed-out"));
         await Assertions.Expect(_page.Locator("#sign-in-reason")).ToContainTextAsync("signed out");
         Assert.DoesNotContain(await _page.Context.CookiesAsync([_host.Url + "/ui"]), c => c.Name == "followups-session");
         await _page.GotoAsync(_host.Url + "/ui");
@@ -363,6 +363,18 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await Assertions.Expect(_page.Locator("button[value=approve]")).ToHaveCountAsync(0);
     }
 
+    /// <summary>
+    /// Waits until the page's address is <paramref name="url"/>, not for any load event; what the page must show is
+    /// asserted after, which waits for the content itself. Not WaitForURLAsync: once the navigation has committed, it
+    /// waits for "load" whatever WaitUntil says (playwright-dotnet issue 3365), and full runs failed so twice, on the
+    /// right page, the browser network-idle. The first page a fresh host renders, on a CI machine busy with the
+    /// end-to-end processes, can take longer than Playwright's 30 s default, hence 90 s.
+    /// </summary>
+    private static Task AtUrl(IPage page, string url) => Assertions.Expect(page).ToHaveURLAsync(url, new PageAssertionsToHaveURLOptions { Timeout = 90_000 });
+
+    /// <inheritdoc cref="AtUrl(IPage, string)"/>
+    private static Task AtUrl(IPage page, Regex url) => Assertions.Expect(page).ToHaveURLAsync(url, new PageAssertionsToHaveURLOptions { Timeout = 90_000 });
+
     /// <summary>A fresh browser (no cookies) that opens <paramref name="path"/>, is sent to sign in, pastes the token, and comes back.</summary>
     private async Task<IPage> SignIn(string token, string path, string? screenshot = null, bool javaScript = true)
     {
@@ -378,12 +390,7 @@ public sealed class DashboardTests(Chromium chromium) : IClassFixture<Chromium>,
         await page.ClickAsync("#sign-in");
         try
         {
-            // Waits for the address to be the page's, not for any load event: each caller then asserts what the page
-            // must show, which waits for the content itself. Not WaitForURLAsync: when the redirect has already
-            // committed by the time it is called, it waits for "load" whatever WaitUntil says (playwright-dotnet issue
-            // 3365), and a full run once failed so, on the right page. The first page a fresh host renders, on a CI
-            // machine busy with the end-to-end processes, can take longer than Playwright's 30 s default, hence 90 s.
-            await Assertions.Expect(page).ToHaveURLAsync(_host.Url + path, new PageAssertionsToHaveURLOptions { Timeout = 90_000 });
+            await AtUrl(page, _host.Url + path);
         }
         catch (Exception e) when (e is TimeoutException or PlaywrightException)
         {
