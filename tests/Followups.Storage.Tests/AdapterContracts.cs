@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Followups.Storage;
 using MongoDB.Driver;
 
@@ -97,7 +95,7 @@ public sealed class RealMongoStoreContract : DocumentStoreContract
 public sealed class MongoEngine : IDisposable
 {
     private readonly string _script = Path.Combine(RepositoryRoot(), "deploy", "scripts", "mongo-engine.sh");
-    private readonly int _port = FreePort();
+    private readonly int _port = Followups.Testing.Ports.Free();
 
     public MongoEngine()
     {
@@ -125,13 +123,6 @@ public sealed class MongoEngine : IDisposable
         {
             throw new InvalidOperationException($"mongo-engine.sh {command} failed ({process.ExitCode}): {error}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal static string RepositoryRoot()
