@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Followups.Storage;
-using MongoDB.Driver;
 using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Tasks;
+using MongoDB.Driver;
 using TaskStatus = Followups.TaskPlanner.Tasks.TaskStatus;
 
 namespace Followups.Bench;
