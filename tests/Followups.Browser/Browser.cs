@@ -1,3 +1,4 @@
+using Followups.Testing;
 using Microsoft.Playwright;
 
 namespace Followups.Browser;

@@ -120,22 +120,4 @@ public sealed class Host : IAsyncDisposable
         var path = Path.Combine(Repository.Root, "services", project, "bin", output.Parent!.Name, output.Name, $"Followups.{project}.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {path} is missing.");
     }
-
-}
-
-/// <summary>Where the repository is, found from the test's output folder.</summary>
-public static class Repository
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
-    }
 }

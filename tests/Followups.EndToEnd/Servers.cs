@@ -1,5 +1,4 @@
 using MassTransit;
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -86,47 +85,6 @@ public sealed class RabbitMq : IAsyncLifetime
         catch (SocketException)
         {
             return false;
-        }
-    }
-}
-
-/// <summary>The MongoDB wire-protocol test engine on a free port, for the duration of a test class. Small data only.</summary>
-public sealed class MongoEngine : IDisposable
-{
-    public MongoEngine()
-    {
-        Port = ServiceProcess.FreePort();
-        Scripts.Run("mongo-engine.sh", "start", Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    public int Port { get; }
-
-    /// <summary>The engine's process, for tests that freeze it to make storage unavailable without losing its data.</summary>
-    public int ProcessId => int.Parse(File.ReadAllText($"/tmp/followups-mongo-engine-{Port}.pid").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
-    public string ConnectionString => $"mongodb://127.0.0.1:{Port}/?directConnection=true";
-
-    public void Dispose() => Scripts.Run("mongo-engine.sh", "stop", Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-}
-
-internal static class Scripts
-{
-    public static void Run(string script, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(Repository.Root, "deploy", "scripts", script));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {stdout.Result}{stderr}");
         }
     }
 }

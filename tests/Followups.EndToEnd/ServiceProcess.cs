@@ -136,20 +136,3 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static int FreePort() => Ports.Free();
 }
-
-/// <summary>Where the repository is, found from the test's output folder.</summary>
-public static class Repository
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
-    }
-}

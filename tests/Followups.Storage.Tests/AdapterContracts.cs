@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Followups.Storage;
+using Followups.Testing;
 using MongoDB.Driver;
 
 namespace Followups.Storage.Tests;
@@ -54,16 +54,20 @@ public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
 /// The contract on the npm MongoDB wire-protocol test engine, which the fixture starts itself. It proves the adapter
 /// speaks the protocol on small data; it says nothing about MongoDB's own behaviour or speed.
 /// </summary>
-public sealed class MongoEngineStoreContract(MongoEngine engine) : DocumentStoreContract, IClassFixture<MongoEngine>
+public sealed class MongoEngineStoreContract(MongoEngine engine) : DocumentStoreContract, IClassFixture<MongoEngine>, IDisposable
 {
+    private readonly MongoClient _client = new(engine.ConnectionString);
+
+    public void Dispose() => _client.Dispose();
+
     protected override IDocumentStore<SampleDocument> CreateStore() =>
         new MongoDocumentStore<SampleDocument>(
-            engine.Client.GetDatabase("contract-" + Guid.NewGuid().ToString("N")), "samples", [d => d.Org, d => d.Due]);
+            _client.GetDatabase("contract-" + Guid.NewGuid().ToString("N")), "samples", [d => d.Org, d => d.Due]);
 
     [Fact]
     public async Task The_indexes_named_at_construction_exist()
     {
-        var database = engine.Client.GetDatabase("contract-" + Guid.NewGuid().ToString("N"));
+        var database = _client.GetDatabase("contract-" + Guid.NewGuid().ToString("N"));
         _ = new MongoDocumentStore<SampleDocument>(database, "samples", [d => d.Org, d => d.Due, d => d.Tags]);
 
         var indexes = await (await database.GetCollection<MongoDB.Bson.BsonDocument>("samples").Indexes.ListAsync()).ToListAsync();
@@ -89,50 +93,4 @@ public sealed class RealMongoStoreContract : DocumentStoreContract
                 .GetDatabase("followups-contract-" + Guid.NewGuid().ToString("N")),
             "samples",
             [d => d.Org, d => d.Due]);
-}
-
-/// <summary>Starts the wire-protocol test engine on a free port through <c>deploy/scripts/mongo-engine.sh</c>, and stops it.</summary>
-public sealed class MongoEngine : IDisposable
-{
-    private readonly string _script = Path.Combine(RepositoryRoot(), "deploy", "scripts", "mongo-engine.sh");
-    private readonly int _port = Followups.Testing.Ports.Free();
-
-    public MongoEngine()
-    {
-        Run("start");
-        Client = new MongoClient($"mongodb://127.0.0.1:{_port}/?directConnection=true");
-    }
-
-    public MongoClient Client { get; }
-
-    public void Dispose()
-    {
-        Client.Dispose();
-        Run("stop");
-    }
-
-    private void Run(string command)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", [_script, command, _port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardError = true,
-        })!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"mongo-engine.sh {command} failed ({process.ExitCode}): {error}");
-        }
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
-    }
 }
