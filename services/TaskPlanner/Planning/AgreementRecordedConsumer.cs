@@ -3,6 +3,8 @@ using Followups.ServiceDefaults;
 using Followups.Storage;
 using Followups.TaskPlanner.Tasks;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Followups.TaskPlanner.Planning;
 
@@ -47,6 +49,9 @@ public sealed class AgreementRecordedConsumerDefinition : ConsumerDefinition<Agr
 {
     public AgreementRecordedConsumerDefinition() => EndpointName = "task-planner-agreement-recorded";
 
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<AgreementRecordedConsumer> consumerConfigurator, IRegistrationContext context) =>
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<AgreementRecordedConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        endpointConfigurator.ConcurrentMessageLimit = Math.Max(context.GetRequiredService<IOptions<PlannerOptions>>().Value.ConcurrentPlans, 1);
         endpointConfigurator.UseFollowupsRetry(context);
+    }
 }

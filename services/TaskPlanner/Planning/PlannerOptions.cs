@@ -24,6 +24,12 @@ public sealed class PlannerOptions
     /// <summary>Working days overdue after which <c>TaskEscalated</c> is published.</summary>
     public int EscalateAfterDays { get; set; } = 5;
 
+    /// <summary>
+    /// Over RabbitMQ: how many new agreements the planner plans at once. Their tasks are written one agreement at a time
+    /// anyway (the store has one writer), so more only keeps more planned agreements in memory while they wait for it.
+    /// </summary>
+    public int ConcurrentPlans { get; set; } = 2;
+
     /// <summary>How often the scheduler looks for due-soon, overdue and escalated tasks.</summary>
     public TimeSpan ScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
