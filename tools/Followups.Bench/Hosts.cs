@@ -190,11 +190,29 @@ public static class Hosts
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>
+    /// A loopback port nothing listens on, from below Linux's ephemeral range (32768-60999). A port the kernel hands out for
+    /// port 0 can become the local port of another process's outgoing connection before the host binds it; the test
+    /// suites, which run this tool's tests beside theirs, lost such races (see tests/Followups.Testing/Ports.cs).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken; try another.
+            }
+        }
+
+        throw new InvalidOperationException("no free loopback port between 20000 and 31999");
     }
 
     private static string FindRoot()
