@@ -20,7 +20,12 @@ public sealed class PlanningConcurrencyTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(new BusOptions());
-        services.Configure<PlannerOptions>(o => o.ConcurrentPlans = configured ?? new PlannerOptions().ConcurrentPlans);
+        services.AddOptions<PlannerOptions>();
+        if (configured is { } limit)
+        {
+            services.Configure<PlannerOptions>(o => o.ConcurrentPlans = limit);
+        }
+
         services.AddMassTransit(x =>
         {
             x.AddConsumer<AgreementRecordedConsumer>(typeof(AgreementRecordedConsumerDefinition));
