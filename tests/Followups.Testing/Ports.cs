@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Followups.Testing;
 
-/// <summary>Ports for the servers a test starts.</summary>
+/// <summary>Ports for the servers a test (or the benchmark tool, which compiles this file in) starts.</summary>
 public static class Ports
 {
     // Below Linux's ephemeral range (32768-60999 by default), from which the kernel picks the local port of every

@@ -2,20 +2,33 @@ using System.Diagnostics;
 
 namespace Followups.Testing;
 
-/// <summary>Where the repository is, found from the test's output folder.</summary>
+// This file and Ports.cs are also compiled into tools/Followups.Bench, which starts the same servers the same way.
+
+/// <summary>
+/// Where the repository is: above the program's output folder, or else above the working directory (the benchmark tool
+/// run from a copy outside the repository).
+/// </summary>
 public static class Repository
 {
     public static string Root { get; } = Find();
 
     private static string Find()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
         {
-            directory = directory.Parent;
+            var directory = new DirectoryInfo(start);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            if (directory is not null)
+            {
+                return directory.FullName;
+            }
         }
 
-        return directory?.FullName ?? throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
     }
 }
 

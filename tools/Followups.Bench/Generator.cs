@@ -37,7 +37,7 @@ public sealed class Generator
     public static Generator WithShippedVocabulary(int seed, string run)
     {
         var vocabulary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(
-            Path.Combine(Hosts.RepositoryRoot, "services", "AgreementCapture", "Agreements", "vocabulary.json")))!;
+            Path.Combine(Repository.Root, "services", "AgreementCapture", "Agreements", "vocabulary.json")))!;
         string[] Names(string key) => vocabulary[key]!.AsArray().Select(n => n is JsonObject o ? o["key"]!.GetValue<string>() : n!.GetValue<string>()).ToArray();
         return new Generator(seed, run, Names("areas"), Names("kinds"));
     }

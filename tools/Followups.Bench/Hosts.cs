@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -54,13 +53,13 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static async Task<HostProcess> Start(string name, string project, string configuration, params string[] settings)
     {
-        var assembly = Path.Combine(Hosts.RepositoryRoot, "services", project, "bin", configuration, "net10.0", $"Followups.{project}.dll");
+        var assembly = Path.Combine(Repository.Root, "services", project, "bin", configuration, "net10.0", $"Followups.{project}.dll");
         if (!File.Exists(assembly))
         {
             throw new FileNotFoundException($"Build first (dotnet build -c {configuration}): {assembly} is missing.");
         }
 
-        var port = Hosts.FreePort();
+        var port = Ports.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -185,76 +184,6 @@ public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, doubl
     }
 }
 
-/// <summary>Where things are and how to reach the local servers.</summary>
-public static class Hosts
-{
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    /// <summary>
-    /// A loopback port nothing listens on, from below Linux's ephemeral range (32768-60999). A port the kernel hands out for
-    /// port 0 can become the local port of another process's outgoing connection before the host binds it; the test
-    /// suites, which run this tool's tests beside theirs, lost such races (see tests/Followups.Testing/Ports.cs).
-    /// </summary>
-    public static int FreePort()
-    {
-        for (var attempt = 0; attempt < 1000; attempt++)
-        {
-            var port = Random.Shared.Next(20_000, 32_000);
-            try
-            {
-                using var probe = new TcpListener(IPAddress.Loopback, port);
-                probe.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken; try another.
-            }
-        }
-
-        throw new InvalidOperationException("no free loopback port between 20000 and 31999");
-    }
-
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            var directory = new DirectoryInfo(start);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Followups.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            if (directory is not null)
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Followups.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    /// <summary>Runs one of deploy/scripts (RabbitMQ, the Mongo test engine).</summary>
-    public static void Script(string script, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "deploy", "scripts", script));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {stdout.Result}{stderr}");
-        }
-    }
-}
-
 /// <summary>A virtual host of the benchmark's own on the local RabbitMQ, deleted afterwards.</summary>
 public sealed class RabbitVirtualHost : IAsyncDisposable
 {
@@ -292,13 +221,13 @@ public sealed class RabbitVirtualHost : IAsyncDisposable
 /// </summary>
 public sealed class MongoTestEngine : IDisposable
 {
-    private readonly string _port = Hosts.FreePort().ToString(CultureInfo.InvariantCulture);
+    private readonly string _port = Ports.Free().ToString(CultureInfo.InvariantCulture);
     private readonly PosixSignalRegistration[] _signals;
     private int _stopped;
 
     public MongoTestEngine()
     {
-        Hosts.Script("mongo-engine.sh", "start", _port);
+        Scripts.Run("mongo-engine.sh", "start", _port);
         // The handler runs and the signal then ends the process as it would have.
         _signals = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Stop()), PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Stop())];
     }
@@ -319,7 +248,7 @@ public sealed class MongoTestEngine : IDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            Hosts.Script("mongo-engine.sh", "stop", _port);
+            Scripts.Run("mongo-engine.sh", "stop", _port);
         }
     }
 }

@@ -22,7 +22,7 @@ if (options.Unknown is [_, ..] unknown)
     return 2;
 }
 
-var output = options.Text("out", Path.Combine(Hosts.RepositoryRoot, "artifacts", "bench"));
+var output = options.Text("out", Path.Combine(Repository.Root, "artifacts", "bench"));
 switch (options.Command ?? "pipeline")
 {
     case "pipeline":
@@ -56,7 +56,7 @@ internal static class PipelineCommand
         var run = Guid.NewGuid().ToString("N")[..6];
         var generator = Generator.WithShippedVocabulary(options.Int("seed", 1), run);
         var directory = generator.Directory(options.Int("orgs", 300));
-        var expectations = new Expectations(Path.Combine(Hosts.RepositoryRoot, "services", "TaskPlanner", "Playbooks"));
+        var expectations = new Expectations(Path.Combine(Repository.Root, "services", "TaskPlanner", "Playbooks"));
         var progress = new Progress();
 
         await using var resources = new Resources();

@@ -26,7 +26,7 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public SmtpSink()
     {
-        Port = Hosts.FreePort();
+        Port = Ports.Free();
         var options = new SmtpServerOptionsBuilder()
             .ServerName("followups-bench-sink")
             .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
