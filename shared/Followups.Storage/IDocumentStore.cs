@@ -50,6 +50,21 @@ public interface IDocumentStore<T> where T : AggregateDocument
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Keyset paging on one range of a key: documents whose <paramref name="key"/> is greater than <paramref name="after"/>
+    /// (null: from the first) and at most <paramref name="until"/> (null: unbounded), that also match
+    /// <paramref name="filter"/>; ascending by key, at most <paramref name="limit"/>. Unlike <see cref="Page"/>, the range is
+    /// always what the store reads, in order up to the page, however selective a term of the filter looks: for a list whose
+    /// order is the key's and whose other terms only check what the range finds.
+    /// </summary>
+    Task<IReadOnlyList<T>> PageByRange(
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        Expression<Func<T, bool>> filter,
+        int limit,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// How many documents match <paramref name="filter"/> per value of <paramref name="key"/>. The store counts; no
     /// document is read into memory, so a report over every document costs one aggregation, not a scan in the service.
     /// </summary>

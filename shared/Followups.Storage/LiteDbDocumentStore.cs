@@ -197,11 +197,26 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         CancellationToken cancellationToken = default)
     {
         var list = _database.Mapper.GetExpression(keys).Source;
+        return Within($"{list}[*] ANY", prefix, after, until, filter, limit);
+    }
+
+    public Task<IReadOnlyList<T>> PageByRange(
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        Expression<Func<T, bool>> filter,
+        int limit,
+        CancellationToken cancellationToken = default) =>
+        Within(_database.Mapper.GetExpression(key).Source, "", after, until, filter, limit);
+
+    /// <summary>The documents whose <paramref name="indexed"/> value lies in one range under <paramref name="prefix"/>, in its index's order.</summary>
+    private Task<IReadOnlyList<T>> Within(string indexed, string prefix, string? after, string? until, Expression<Func<T, bool>> filter, int limit)
+    {
         // BETWEEN is inclusive: "\0" makes the lower bound the first key after the cursor. The range is the only term LiteDB
         // can seek: the filter goes in as "(...) = true", which LiteDB neither splits into terms nor matches to an index, so
         // it cannot pick an equality (cheaper in its cost model, e.g. an area) and sort every match instead of walking the range.
         var range = BsonExpression.Create(
-            $"{list}[*] ANY BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
+            $"{indexed} BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
         lock (_gate)
         {
             var query = _collection.Query().Where(range);

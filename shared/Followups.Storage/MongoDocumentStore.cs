@@ -53,11 +53,7 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
     {
         var filters = Builders<T>.Filter;
         // From the start too, so that a document without the key is left out here as in LiteDB.
-        var where = filters.Where(filter) & filters.Gt(key, after ?? "");
-        return await _collection.Find(where)
-            .Sort(Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)))
-            .Limit(limit)
-            .ToListAsync(cancellationToken);
+        return await Sorted(filters.Where(filter) & filters.Gt(key, after ?? ""), key, limit, cancellationToken);
     }
 
     public async Task<IReadOnlyList<T>> PageByPrefix(
@@ -73,14 +69,29 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         var filters = Builders<T>.Filter;
         // $elemMatch: both bounds must hold for the same element, not one each for two of the document's keys.
         var range = new BsonDocument { { "$gt", prefix + (after ?? "") }, { "$lte", prefix + (until ?? "\uffff") } };
-        var where = filters.Where(filter) & filters.ElemMatch(new ExpressionFieldDefinition<T, IEnumerable<string>>(keys), new BsonDocumentFilterDefinition<string>(range));
         // A sort on the list would compare each document's smallest key, whatever the prefix; the key itself sorts as the
         // keys under one prefix do.
-        return await _collection.Find(where)
+        return await Sorted(filters.Where(filter) & filters.ElemMatch(new ExpressionFieldDefinition<T, IEnumerable<string>>(keys), new BsonDocumentFilterDefinition<string>(range)), key, limit, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<T>> PageByRange(
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        Expression<Func<T, bool>> filter,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        var filters = Builders<T>.Filter;
+        var where = filters.Where(filter) & filters.Gt(key, after ?? "") & filters.Lte(key, until ?? "\uffff");
+        return await Sorted(where, key, limit, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<T>> Sorted(FilterDefinition<T> where, Expression<Func<T, string>> key, int limit, CancellationToken cancellationToken) =>
+        await _collection.Find(where)
             .Sort(Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)))
             .Limit(limit)
             .ToListAsync(cancellationToken);
-    }
 
     public async Task<IReadOnlyDictionary<string, int>> CountBy(
         Expression<Func<T, bool>> filter,

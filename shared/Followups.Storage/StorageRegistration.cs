@@ -121,6 +121,11 @@ internal sealed class SignallingStore<T>(IDocumentStore<T> inner, OutboxSignal<T
         Expression<Func<T, bool>> filter, int limit, CancellationToken cancellationToken = default) =>
         inner.PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken);
 
+    public Task<IReadOnlyList<T>> PageByRange(
+        Expression<Func<T, string>> key, string? after, string? until, Expression<Func<T, bool>> filter, int limit,
+        CancellationToken cancellationToken = default) =>
+        inner.PageByRange(key, after, until, filter, limit, cancellationToken);
+
     public Task<IReadOnlyDictionary<string, int>> CountBy(
         Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, CancellationToken cancellationToken = default) =>
         inner.CountBy(filter, key, cancellationToken);

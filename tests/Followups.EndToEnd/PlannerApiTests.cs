@@ -110,6 +110,12 @@ public sealed class PlannerApiTests : IDisposable
         var order = paged.Select(t => Place(t!)).ToList();
         Assert.Equal(order.OrderBy(p => p.Due, StringComparer.Ordinal).ThenBy(p => p.Id, StringComparer.Ordinal), order);
         Assert.Equal((await api.Tasks($"agreementId={agreementId}&limit=200")).Select(t => Place(t!)), order);
+        // Every organisation's tasks in a due window (the due key's own range, both bounds inclusive), paged: the same tasks
+        // in the same order. The host holds this one agreement, so they are its tasks due in the window.
+        var (from, to) = (order[3].Due, order[^4].Due);
+        var window = (await api.AllTasks($"dueAfter={from}&dueBefore={to}", 4)).Select(t => Place(t!)).ToList();
+        Assert.Equal(order.Where(p => string.CompareOrdinal(p.Due, from) >= 0 && string.CompareOrdinal(p.Due, to) <= 0), window);
+        Assert.Equal(order, (await api.AllTasks("", 7)).Select(t => Place(t!)));
 
         (getStatus, text) = await Get(client, $"/api/v1/tasks/export.csv?agreementId={agreementId}");
         Assert.Equal(HttpStatusCode.OK, getStatus);

@@ -395,6 +395,33 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task Pages_by_range_read_one_range_of_a_key_in_key_order_between_the_bounds()
+    {
+        var store = CreateStore();
+        var run = Guid.NewGuid().ToString("N");
+        var keys = Enumerable.Range(0, 8).Select(i => $"{run}-{i:D2}").ToList();
+        foreach (var (key, i) in keys.Select((k, i) => (k, i)).Reverse())
+        {
+            var document = Sample(org: key);
+            document.Counter = i;
+            await store.Insert(document);
+        }
+
+        var first = await store.PageByRange(d => d.Org, run, run + "~", d => true, 3);
+        var second = await store.PageByRange(d => d.Org, first[^1].Org, run + "~", d => true, 3);
+        var bounded = await store.PageByRange(d => d.Org, keys[1], keys[5], d => true, 10);
+        var filtered = await store.PageByRange(d => d.Org, run, run + "~", d => d.Counter > 2, 2);
+
+        Assert.Equal(keys[..3], first.Select(d => d.Org));
+        Assert.Equal(keys[3..6], second.Select(d => d.Org));
+        Assert.Equal(keys[2..6], bounded.Select(d => d.Org));
+        Assert.Equal([keys[3], keys[4]], filtered.Select(d => d.Org));
+        Assert.Empty(await store.PageByRange(d => d.Org, keys[5], keys[4], d => true, 10));
+        // Unbounded above: from the cursor to the last key of all, this run's last ones among them.
+        Assert.Equal(keys[6..], (await store.PageByRange(d => d.Org, keys[5], null, d => true, 1_000)).Select(d => d.Org).Where(k => k.StartsWith(run, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_scan_reads_every_match_a_page_at_a_time_in_id_order()
     {
         var store = CreateStore();

@@ -23,6 +23,11 @@ internal abstract class ForwardingStore(IDocumentStore<SampleDocument> inner) : 
         string? after, string? until, Expression<Func<SampleDocument, bool>> filter, int limit, CancellationToken cancellationToken = default) =>
         inner.PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken);
 
+    public virtual Task<IReadOnlyList<SampleDocument>> PageByRange(
+        Expression<Func<SampleDocument, string>> key, string? after, string? until, Expression<Func<SampleDocument, bool>> filter, int limit,
+        CancellationToken cancellationToken = default) =>
+        inner.PageByRange(key, after, until, filter, limit, cancellationToken);
+
     public virtual Task<IReadOnlyDictionary<string, int>> CountBy(
         Expression<Func<SampleDocument, bool>> filter, Expression<Func<SampleDocument, string>> key, CancellationToken cancellationToken = default) =>
         inner.CountBy(filter, key, cancellationToken);

@@ -88,8 +88,10 @@ public sealed class ManagerQueryTests
         Assert.Equal(new ListRange("open||", null, "2026-12-14"), Range("overdue=true"));
         Assert.Equal(new ListRange("open|maz|", null, "2026-12-14"), Range("org=maz&overdue=true&dueBefore=2027-01-31"));
         Assert.Equal(new ListRange("open|maz|", null, "2026-12-11"), Range("org=maz&overdue=true&dueBefore=2026-12-10"));
-        Assert.Equal(new ListRange("all||", "2026-12-15", "2027-01-01"), Range("dueAfter=2026-12-15&dueBefore=2026-12-31"));
-        Assert.Equal(new ListRange("all||", null, null), Range("dueBefore=9999-12-31"));
+        // Every task of any organisation: the due key's own range.
+        Assert.Equal(new ListRange(null, "2026-12-15", "2027-01-01"), Range("dueAfter=2026-12-15&dueBefore=2026-12-31"));
+        Assert.Equal(new ListRange(null, null, null), Range("dueBefore=9999-12-31"));
+        Assert.Equal(new ListRange(null, null, null), Range(""));
         // An agreement's few tasks are found through its own index.
         Assert.Null(Range("agreementId=a1&org=maz"));
     }
@@ -106,7 +108,7 @@ public sealed class ManagerQueryTests
     }
 
     [Fact]
-    public void A_task_is_listed_under_each_organisation_and_any_organisation_and_under_open_only_while_open()
+    public void A_task_is_listed_under_each_organisation_by_status_and_open_also_under_any_organisation_and_open_only_while_open()
     {
         var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
         task.CoExecutors = ["mtz", "maz"];
@@ -114,7 +116,7 @@ public sealed class ManagerQueryTests
 
         Assert.Equal(
             [
-                "all||" + due, "state||assigned|" + due, "open||" + due,
+                "state||assigned|" + due, "open||" + due,
                 "all|maz|" + due, "state|maz|assigned|" + due, "open|maz|" + due,
                 "all|mtz|" + due, "state|mtz|assigned|" + due, "open|mtz|" + due,
             ],

@@ -108,6 +108,7 @@ public sealed record TaskQuery(
 
     /// <summary>
     /// The one index range this query's page is read from: the prefix of <see cref="FollowupTask.ListKeys"/> for its shape
+    /// (none for every task of any organisation, read from <see cref="FollowupTask.DueKey"/>'s own index)
     /// and the due keys it spans (from <see cref="Start"/>; up to <see cref="DueBefore"/> and, when overdue, to before
     /// today). The rest of <see cref="Filter"/> only checks what the range finds. Null when the query names an agreement:
     /// its few tasks are found through the agreement's index.
@@ -122,6 +123,7 @@ public sealed record TaskQuery(
         var org = Org ?? "";
         var prefix = Status is { } status ? TaskListKeys.State(org, TaskLifecycle.Name(status))
             : Overdue ? TaskListKeys.Open(org)
+            : Org is null ? null
             : TaskListKeys.All(org);
         // The bound is inclusive and a date alone sorts before every key of its day: the next day ends "due on or before".
         var until = DueBefore is { } before && before < DateOnly.MaxValue ? Day(before.AddDays(1)) : null;
@@ -203,5 +205,8 @@ public sealed record TaskQuery(
     }
 }
 
-/// <summary>Due keys under <see cref="Prefix"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded).</summary>
-public sealed record ListRange(string Prefix, string? After, string? Until);
+/// <summary>
+/// Due keys under <see cref="Prefix"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded). Without a
+/// prefix the range is one of <see cref="FollowupTask.DueKey"/> itself: every task of any organisation.
+/// </summary>
+public sealed record ListRange(string? Prefix, string? After, string? Until);
