@@ -13,7 +13,7 @@ public static class NotifierModule
 
     /// <summary>The delivery log's indexes (the benchmark's <c>waiting</c> command builds a log with the same).</summary>
     public static readonly System.Linq.Expressions.Expression<Func<Notification, object>>[] NotificationIndexes =
-        [n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!, n => n.AgreementId!, n => n.WaitingFor!];
+        [n => n.RecipientOrg, n => n.CreatedAt, n => n.Status, n => n.DigestId!, n => n.AgreementId!, n => n.WaitingFor!, n => n.PendingKey!];
 
     public static IHostApplicationBuilder AddNotifier(this IHostApplicationBuilder builder)
     {
@@ -21,7 +21,7 @@ public static class NotifierModule
         services.Configure<NotifierOptions>(builder.Configuration.GetSection("Notifier"));
         services.AddDocumentStore<Organisation>(Database, "organisations");
         services.AddDocumentStore(Database, "notifications", NotificationIndexes);
-        services.AddDocumentStore<Digest>(Database, "digests", d => d.Status, d => d.RecipientOrg);
+        services.AddDocumentStore<Digest>(Database, "digests", d => d.Status, d => d.RecipientOrg, d => d.SendKey!);
         services.AddSingleton<GroupedInserts<Notification>>();
         services.AddSingleton<NoticeRecorder>();
         services.AddHttpClient(WebhookChannel.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
@@ -31,6 +31,7 @@ public static class NotifierModule
         services.AddSingleton<DeliveryPipelines>();
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        services.AddHostedService<DeliveryQueueUpgrade>();
         builder.AddConsumers(x =>
         {
             x.AddConsumer<FindOrganisationsConsumer>(typeof(FindOrganisationsConsumerDefinition));

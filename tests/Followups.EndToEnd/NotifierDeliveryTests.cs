@@ -167,6 +167,38 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Notices_and_messages_stored_before_queue_keys_existed_are_upgraded_at_start_and_sent()
+    {
+        await using var smtp = SmtpSink.Started();
+        var (host, client) = await StartWithOrganisation(smtp, "q-maz");
+        await using var _ = host;
+        var database = host.Services.GetRequiredService<Followups.Storage.LiteDbDatabases>().Get("notifier");
+        var upgrade = new DeliveryQueueUpgrade(
+            host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Notification>>(),
+            host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Digest>>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DeliveryQueueUpgrade>.Instance);
+
+        // A version before this one stored a pending notice without PendingKey, the key the worker finds due notices by.
+        await Overdue(host, "q-maz", "task-q1");
+        Assert.Equal(1, database.GetCollection("notifications").UpdateMany("{ PendingKey: null }", "RecipientOrg = 'q-maz'"));
+        await Pass(host, Settle * 2);
+        Assert.Empty(smtp.Messages);
+        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+        await Pass(host, TimeSpan.FromSeconds(1));
+        await AssertOverdueSent(smtp, client, "q-maz");
+
+        // And a message waiting for its next attempt without SendKey: found once upgraded, sent under the same Message-ID.
+        Assert.Equal(1, database.GetCollection("digests").UpdateMany("{ Status: 'pending', SendKey: null }", "RecipientOrg = 'q-maz'"));
+        await Pass(host, TimeSpan.FromSeconds(1));
+        Assert.Single(smtp.Messages);
+        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        await Pass(host, TimeSpan.FromSeconds(1));
+        Assert.Equal(2, smtp.Messages.Count);
+        Assert.Equal(smtp.Messages[0].MessageId, smtp.Messages[1].MessageId);
+    }
+
+    [Fact]
     public async Task An_agreement_with_forty_tasks_makes_at_most_one_email_per_organisation_per_window()
     {
         await using var smtp = SmtpSink.Started();

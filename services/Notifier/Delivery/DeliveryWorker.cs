@@ -84,8 +84,8 @@ public sealed partial class DeliveryWorker(
     private async Task Bundle(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var due = await notices.Query(n => n.Status == NotificationStatus.Pending && n.DueAt <= now, Batch, n => n.DueAt, cancellationToken);
-        foreach (var group in due.Where(n => n.DueAt <= now).GroupBy(n => (n.RecipientOrg, n.Channel)))
+        var due = await notices.PageByRange(n => n.PendingKey!, null, DeliveryQueue.DueBy(now), n => true, Batch, cancellationToken);
+        foreach (var group in due.GroupBy(n => (n.RecipientOrg, n.Channel)))
         {
             var (org, channel) = group.Key;
             // Everything still pending for this organisation and channel rides along: one message per window, not one per
@@ -169,36 +169,57 @@ public sealed partial class DeliveryWorker(
         }
     }
 
+    /// <summary>
+    /// Sends what is due: the pending messages, oldest first and a chunk at a time (each holds its composed e-mail or
+    /// payload, so a round's worth at once would be tens of MB), up to <see cref="Batch"/> a round; then those a crashed
+    /// worker left <c>sending</c> past the lease, and those held while SMTP was not configured.
+    /// </summary>
     private async Task SendDue(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        for (var taken = 0; taken < Batch;)
+        {
+            var chunk = await digests.PageByRange(d => d.SendKey!, null, DeliveryQueue.DueBy(now), d => true, MirrorChunk, cancellationToken);
+            await SendChunk(chunk, cancellationToken);
+            taken += chunk.Count;
+            if (chunk.Count < MirrorChunk)
+            {
+                break;
+            }
+        }
+
         var leaseStart = now - Settings.SendingLease;
-        var due = (await digests.Query(d => d.Status == NotificationStatus.Pending && d.NextAttemptAt <= now, Batch, d => d.NextAttemptAt, cancellationToken))
-            .Where(d => d.NextAttemptAt <= now)
-            .Concat((await digests.Query(d => d.Status == NotificationStatus.Sending, Batch, d => d.CreatedAt, cancellationToken)).Where(d => d.SendingSince <= leaseStart));
+        var stuck = (await digests.Query(d => d.Status == NotificationStatus.Sending, Batch, d => d.CreatedAt, cancellationToken)).Where(d => d.SendingSince <= leaseStart);
         if (email.Configured)
         {
             // Held while SMTP was not configured; it is now.
-            due = due.Concat(await digests.Query(d => d.Status == NotificationStatus.Held && d.Channel == Channels.Email, Batch, d => d.CreatedAt, cancellationToken));
+            stuck = stuck.Concat(await digests.Query(d => d.Status == NotificationStatus.Held && d.Channel == Channels.Email, Batch, d => d.CreatedAt, cancellationToken));
         }
 
-        // Different messages at once, a few at a time: each waits mostly on its SMTP server or webhook endpoint. Their
-        // outcomes reach the notices a chunk at a time, in one write (a crash before it leaves that to Recover).
-        foreach (var chunk in due.Chunk(MirrorChunk))
+        foreach (var chunk in stuck.Chunk(MirrorChunk))
         {
-            var settled = new System.Collections.Concurrent.ConcurrentQueue<Digest>();
-            await Parallel.ForEachAsync(
-                chunk,
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
-                async (digest, token) =>
-                {
-                    if (await Deliver(digest, token))
-                    {
-                        settled.Enqueue(digest);
-                    }
-                });
-            await MirrorAll(settled.ToList(), cancellationToken);
+            await SendChunk(chunk, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Different messages at once, a few at a time: each waits mostly on its SMTP server or webhook endpoint. Their outcomes
+    /// reach the notices in one write (a crash before it leaves that to Recover).
+    /// </summary>
+    private async Task SendChunk(IReadOnlyList<Digest> chunk, CancellationToken cancellationToken)
+    {
+        var settled = new System.Collections.Concurrent.ConcurrentQueue<Digest>();
+        await Parallel.ForEachAsync(
+            chunk,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
+            async (digest, token) =>
+            {
+                if (await Deliver(digest, token))
+                {
+                    settled.Enqueue(digest);
+                }
+            });
+        await MirrorAll(settled.ToList(), cancellationToken);
     }
 
     /// <summary>Sends one message and records its outcome; true when the outcome was recorded, for the notices to mirror.</summary>

@@ -38,6 +38,16 @@ public sealed class Digest : AggregateDocument
     public string? RetriedBy { get; set; }
     public DateTimeOffset? RetriedAt { get; set; }
 
+    /// <summary>
+    /// While the message is pending, its place in the queue of messages to send (<see cref="DeliveryQueue"/>), by
+    /// <see cref="NextAttemptAt"/>; else null. Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public string? SendKey
+    {
+        get => Status == NotificationStatus.Pending ? DeliveryQueue.Key(NextAttemptAt, Id) : null;
+        set { }
+    }
+
     /// <summary>The RFC 5322 Message-ID: stable across attempts, so receivers can drop a duplicate.</summary>
     public string MessageId() => $"{Id}@followups";
 }

@@ -42,6 +42,16 @@ public sealed class Notification : AggregateDocument
         set { }
     }
 
+    /// <summary>
+    /// While the notice is pending, its place in the queue of notices waiting for their window to close
+    /// (<see cref="DeliveryQueue"/>); else null. Always derived; the setter only lets the stores read it back.
+    /// </summary>
+    public string? PendingKey
+    {
+        get => Status == NotificationStatus.Pending ? DeliveryQueue.Key(DueAt, Id) : null;
+        set { }
+    }
+
     /// <summary>The value of <see cref="WaitingFor"/> for an organisation's pending notices on one channel.</summary>
     public static string WaitingKey(string org, string channel) => $"{channel}|{org}";
 }
