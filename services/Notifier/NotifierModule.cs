@@ -31,7 +31,6 @@ public static class NotifierModule
         services.AddSingleton<DeliveryPipelines>();
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
-        services.AddHostedService<DeliveryQueueUpgrade>();
         builder.AddConsumers(x =>
         {
             x.AddConsumer<FindOrganisationsConsumer>(typeof(FindOrganisationsConsumerDefinition));

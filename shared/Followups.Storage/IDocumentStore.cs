@@ -117,7 +117,7 @@ public interface IStoragePing
     Task Ping(CancellationToken cancellationToken);
 }
 
-/// <summary>Reads built on the port.</summary>
+/// <summary>Reads (and the write-back that rides on one) built on the port.</summary>
 public static class DocumentStoreScans
 {
     /// <summary>
@@ -146,5 +146,25 @@ public static class DocumentStoreScans
 
             after = page[^1].Id;
         }
+    }
+
+    /// <summary>
+    /// Writes back, as read, every document matching <paramref name="stale"/>: how an upgrade gives the documents an
+    /// earlier version stored a field this one derives. A version conflict means another writer stored the document
+    /// meanwhile, the field included. Returns how many it wrote.
+    /// </summary>
+    public static async Task<int> WriteBack<T>(this IDocumentStore<T> store, Expression<Func<T, bool>> stale, CancellationToken cancellationToken = default)
+        where T : AggregateDocument
+    {
+        var written = 0;
+        await foreach (var document in store.Scan(stale, cancellationToken: cancellationToken))
+        {
+            if (await store.Replace(document, cancellationToken))
+            {
+                written++;
+            }
+        }
+
+        return written;
     }
 }

@@ -167,32 +167,33 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
-    public async Task Notices_and_messages_stored_before_queue_keys_existed_are_upgraded_at_start_and_sent()
+    public async Task Pending_notices_and_messages_without_queue_keys_are_keyed_by_the_recovery_look_and_sent()
     {
         await using var smtp = SmtpSink.Started();
         var (host, client) = await StartWithOrganisation(smtp, "q-maz");
         await using var _ = host;
         var database = host.Services.GetRequiredService<Followups.Storage.LiteDbDatabases>().Get("notifier");
-        var upgrade = new DeliveryQueueUpgrade(
-            host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Notification>>(),
-            host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Digest>>(),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<DeliveryQueueUpgrade>.Instance);
+        // The worker's own loop runs rounds too whenever the clock moves; a recovery look is in the first round and then
+        // once every 10 s (RecoverInterval).
+        await Pass(host, TimeSpan.Zero);
 
-        // A version before this one stored a pending notice without PendingKey, the key the worker finds due notices by.
+        // As an earlier version stores a pending notice (before this one started, or beside it during an upgrade): without
+        // PendingKey, the key rounds find due notices by. Its window has closed.
         await Overdue(host, "q-maz", "task-q1");
-        Assert.Equal(1, database.GetCollection("notifications").UpdateMany("{ PendingKey: null }", "RecipientOrg = 'q-maz'"));
-        await Pass(host, Settle * 2);
+        var closed = _clock.GetUtcNow().AddSeconds(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(1, database.GetCollection("notifications").UpdateMany($"{{ PendingKey: null, DueAt: '{closed}' }}", "RecipientOrg = 'q-maz'"));
+        await Pass(host, TimeSpan.FromSeconds(1));
         Assert.Empty(smtp.Messages);
-        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
-        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+        await Pass(host, TimeSpan.FromSeconds(9)); // the next look keys it
         await Pass(host, TimeSpan.FromSeconds(1));
         await AssertOverdueSent(smtp, client, "q-maz");
 
-        // And a message waiting for its next attempt without SendKey: found once upgraded, sent under the same Message-ID.
+        // And a message waiting for its next attempt without SendKey: not found until the next look keys it, then sent
+        // under its first Message-ID.
         Assert.Equal(1, database.GetCollection("digests").UpdateMany("{ Status: 'pending', SendKey: null }", "RecipientOrg = 'q-maz'"));
         await Pass(host, TimeSpan.FromSeconds(1));
         Assert.Single(smtp.Messages);
-        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        await Pass(host, TimeSpan.FromSeconds(9));
         await Pass(host, TimeSpan.FromSeconds(1));
         Assert.Equal(2, smtp.Messages.Count);
         Assert.Equal(smtp.Messages[0].MessageId, smtp.Messages[1].MessageId);

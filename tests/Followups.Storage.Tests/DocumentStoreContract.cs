@@ -360,6 +360,24 @@ public abstract class DocumentStoreContract
         Assert.Empty(await store.Page(d => d.Org == org, d => d.Id, third[^1].Id, 3));
     }
 
+    /// <summary>
+    /// Eight documents whose Org is <c>{run}-00</c> to <c>{run}-07</c> and Counter its number, stored last first so that
+    /// insertion order is not key order; <paramref name="shape"/> adds to each. Returns the keys in order.
+    /// </summary>
+    private static async Task<List<string>> StoreKeyed(IDocumentStore<SampleDocument> store, string run, Action<SampleDocument, string, int>? shape = null)
+    {
+        var keys = Enumerable.Range(0, 8).Select(i => $"{run}-{i:D2}").ToList();
+        foreach (var (key, i) in keys.Select((k, i) => (k, i)).Reverse())
+        {
+            var document = Sample(org: key);
+            document.Counter = i;
+            shape?.Invoke(document, key, i);
+            await store.Insert(document);
+        }
+
+        return keys;
+    }
+
     [Fact]
     public async Task Pages_by_prefix_read_one_prefix_of_a_key_list_in_key_order_between_the_bounds()
     {
@@ -367,14 +385,8 @@ public abstract class DocumentStoreContract
         var run = Guid.NewGuid().ToString("N");
         // Each document listed by its Org under "all|" and, if even, under "even|"; "all|x" sorts inside the "all|" prefix
         // only by its key, and a lone "even" element (no key) or another prefix's keys must not count.
-        var keys = Enumerable.Range(0, 8).Select(i => $"{run}-{i:D2}").ToList();
-        foreach (var (key, i) in keys.Select((k, i) => (k, i)).Reverse())
-        {
-            var document = Sample(org: key);
-            document.Counter = i;
-            document.Tags = i % 2 == 0 ? ["all|" + key, "even|" + key] : ["all|" + key, "even", "odd|" + key];
-            await store.Insert(document);
-        }
+        var keys = await StoreKeyed(store, run, (document, key, i) =>
+            document.Tags = i % 2 == 0 ? ["all|" + key, "even|" + key] : ["all|" + key, "even", "odd|" + key]);
 
         var noise = Sample(org: run + "-03x");
         noise.Tags = ["other|" + run + "-03x"];
@@ -399,13 +411,7 @@ public abstract class DocumentStoreContract
     {
         var store = CreateStore();
         var run = Guid.NewGuid().ToString("N");
-        var keys = Enumerable.Range(0, 8).Select(i => $"{run}-{i:D2}").ToList();
-        foreach (var (key, i) in keys.Select((k, i) => (k, i)).Reverse())
-        {
-            var document = Sample(org: key);
-            document.Counter = i;
-            await store.Insert(document);
-        }
+        var keys = await StoreKeyed(store, run);
 
         var first = await store.PageByRange(d => d.Org, run, run + "~", d => true, 3);
         var second = await store.PageByRange(d => d.Org, first[^1].Org, run + "~", d => true, 3);
@@ -419,6 +425,14 @@ public abstract class DocumentStoreContract
         Assert.Empty(await store.PageByRange(d => d.Org, keys[5], keys[4], d => true, 10));
         // Unbounded above: from the cursor to the last key of all, this run's last ones among them.
         Assert.Equal(keys[6..], (await store.PageByRange(d => d.Org, keys[5], null, d => true, 1_000)).Select(d => d.Org).Where(k => k.StartsWith(run, StringComparison.Ordinal)));
+        // A document whose key is null, or absent, is in no range: the notifier's queue keys are null once a notice is sent.
+        var keyless = Sample(org: null!);
+        keyless.Counter = -4242;
+        await store.Insert(keyless);
+        var keyed = Sample(org: run + "-99");
+        keyed.Counter = -4242;
+        await store.Insert(keyed);
+        Assert.Equal([keyed.Id], (await store.PageByRange(d => d.Org, null, null, d => d.Counter == -4242, 10)).Select(d => d.Id));
     }
 
     [Fact]

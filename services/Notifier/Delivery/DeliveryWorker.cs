@@ -151,9 +151,14 @@ public sealed partial class DeliveryWorker(
         await digests.Insert(DigestRules.Compose(digestId, org, channel, recipient, members, options.Value.PublicBaseUrl, clock.GetUtcNow()), cancellationToken);
     }
 
-    /// <summary>Notices claimed by a digest that a crash kept from being stored, or whose digest's outcome they do not show yet.</summary>
+    /// <summary>
+    /// Notices claimed by a digest that a crash kept from being stored, or whose digest's outcome they do not show yet; and
+    /// pending notices and messages without a queue key.
+    /// </summary>
     private async Task Recover(CancellationToken cancellationToken)
     {
+        await KeyStragglers(cancellationToken);
+
         var batched = await notices.Query(n => n.Status == NotificationStatus.Batched, Batch, n => n.CreatedAt, cancellationToken);
         foreach (var group in batched.Where(n => n.DigestId is not null).GroupBy(n => n.DigestId!))
         {
@@ -174,18 +179,34 @@ public sealed partial class DeliveryWorker(
     /// payload, so a round's worth at once would be tens of MB), up to <see cref="Batch"/> a round; then those a crashed
     /// worker left <c>sending</c> past the lease, and those held while SMTP was not configured.
     /// </summary>
+    /// <summary>
+    /// Rounds find due work through <see cref="Notification.PendingKey"/> and <see cref="Digest.SendKey"/> only. An earlier
+    /// version wrote pending notices and messages without them: before this one started, or while it still runs beside
+    /// this one during an upgrade (a retry through its API, too). Writing those back gives them their keys, and the next
+    /// look finds them. Found through the status index, so this reads the pending ones only.
+    /// </summary>
+    private async Task KeyStragglers(CancellationToken cancellationToken)
+    {
+        await notices.WriteBack(n => n.Status == NotificationStatus.Pending && n.PendingKey == null, cancellationToken);
+        await digests.WriteBack(d => d.Status == NotificationStatus.Pending && d.SendKey == null, cancellationToken);
+    }
+
     private async Task SendDue(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        string? after = null;
         for (var taken = 0; taken < Batch;)
         {
-            var chunk = await digests.PageByRange(d => d.SendKey!, null, DeliveryQueue.DueBy(now), d => true, MirrorChunk, cancellationToken);
-            await SendChunk(chunk, cancellationToken);
-            taken += chunk.Count;
-            if (chunk.Count < MirrorChunk)
+            var chunk = await digests.PageByRange(d => d.SendKey!, after, DeliveryQueue.DueBy(now), d => true, MirrorChunk, cancellationToken);
+            if (chunk.Count == 0)
             {
                 break;
             }
+
+            // Taken before sending, which changes the keys: a message retried at once (a zero backoff) waits for the next round.
+            after = chunk[^1].SendKey;
+            await SendChunk(chunk, cancellationToken);
+            taken += chunk.Count;
         }
 
         var leaseStart = now - Settings.SendingLease;

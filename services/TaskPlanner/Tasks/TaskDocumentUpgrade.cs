@@ -27,19 +27,7 @@ public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tas
     }
 
     /// <summary>One pass; how many tasks it wrote. A version conflict means another writer stored the task, fields included.</summary>
-    public async Task<int> UpgradeOnce(CancellationToken cancellationToken)
-    {
-        var upgraded = 0;
-        await foreach (var task in tasks.Scan(t => t.TallyByOrg == null, cancellationToken: cancellationToken))
-        {
-            if (await tasks.Replace(task, cancellationToken))
-            {
-                upgraded++;
-            }
-        }
-
-        return upgraded;
-    }
+    public Task<int> UpgradeOnce(CancellationToken cancellationToken) => tasks.WriteBack(t => t.TallyByOrg == null, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored the list keys of {Count} tasks written by an earlier version")]
     private partial void LogUpgraded(int count);
