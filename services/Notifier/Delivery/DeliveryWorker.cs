@@ -175,11 +175,6 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>
-    /// Sends what is due: the pending messages, oldest first and a chunk at a time (each holds its composed e-mail or
-    /// payload, so a round's worth at once would be tens of MB), up to <see cref="Batch"/> a round; then those a crashed
-    /// worker left <c>sending</c> past the lease, and those held while SMTP was not configured.
-    /// </summary>
-    /// <summary>
     /// Rounds find due work through <see cref="Notification.PendingKey"/> and <see cref="Digest.SendKey"/> only. An earlier
     /// version wrote pending notices and messages without them: before this one started, or while it still runs beside
     /// this one during an upgrade (a retry through its API, too). Writing those back gives them their keys, and the next
@@ -191,6 +186,11 @@ public sealed partial class DeliveryWorker(
         await digests.WriteBack(d => d.Status == NotificationStatus.Pending && d.SendKey == null, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends what is due: the pending messages, oldest first and a chunk at a time (each holds its composed e-mail or
+    /// payload, so a round's worth at once would be tens of MB), up to <see cref="Batch"/> a round; then those a crashed
+    /// worker left <c>sending</c> past the lease, and those held while SMTP was not configured.
+    /// </summary>
     private async Task SendDue(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
