@@ -1,5 +1,6 @@
 using Followups.Contracts;
 using Followups.Storage;
+using Followups.TaskPlanner;
 using Followups.TaskPlanner.Calendars;
 using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
@@ -15,7 +16,7 @@ namespace Followups.UnitTests;
 /// <summary>Time travel with <see cref="FakeTimeProvider"/> over the LiteDB adapter in a temporary folder, whose version guard is the real one.</summary>
 public sealed class DeadlineSchedulerTests : IDisposable
 {
-    private readonly PlannerStores _stores = new("deadlines", t => t.DueDate, t => t.IsOpen, t => t.Settled);
+    private readonly PlannerStores _stores = new("deadlines", TaskPlannerModule.TaskIndexes);
     private readonly IDocumentStore<FollowupTask> _tasks;
     private readonly IDocumentStore<ResponsibleOrganisation> _organisations;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
@@ -131,6 +132,57 @@ public sealed class DeadlineSchedulerTests : IDisposable
         Assert.Empty(await Notices(planned.Id));
         Assert.Empty(await Notices(done.Id));
         Assert.Empty(await Notices(offControl.Id));
+    }
+
+    [Fact]
+    public async Task One_scan_chases_every_task_of_a_deadline_shared_by_more_than_two_pages()
+    {
+        // 1,100 tasks due the same Friday: more than two pages of 500, each page written while the next is read.
+        var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
+        await _tasks.InsertMany(tasks);
+        var closed = await Store(TaskStatus.Done);
+
+        await At(2026, 12, 8, Scheduler());
+
+        foreach (var task in tasks)
+        {
+            Assert.Equal(["TaskDueSoon"], await Notices(task.Id));
+        }
+
+        Assert.Empty(await Notices(closed.Id));
+    }
+
+    [Fact]
+    public async Task A_task_stored_before_the_watch_key_is_chased_once_written_back()
+    {
+        var task = await Store();
+        // What an earlier version wrote: no watch key.
+        var raw = _stores.Database.GetCollection("tasks");
+        var document = raw.FindById(task.Id);
+        document.Remove("WatchKey");
+        raw.Update(document);
+
+        await At(2026, 12, 8, Scheduler());
+        Assert.Empty(await Notices(task.Id));
+
+        var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        await At(2026, 12, 8, Scheduler());
+        Assert.Equal(["TaskDueSoon"], await Notices(task.Id));
+    }
+
+    [Fact]
+    public async Task A_task_leaves_the_watch_when_settled_or_closed_and_comes_back_with_a_new_deadline()
+    {
+        var task = TaskLifecycleTests.NewTask();
+        Assert.Equal(task.DueKey, task.WatchKey);
+        task.Settled = true;
+        Assert.Equal("", task.WatchKey);
+        task.ChangeDeadline(new DateOnly(2027, 1, 15), "extension approved", "secretariat", _clock.GetUtcNow());
+        Assert.Equal(task.DueKey, task.WatchKey);
+        Assert.StartsWith("2027-01-15/", task.WatchKey, StringComparison.Ordinal);
+        task.IsOpen = false;
+        Assert.Equal("", task.WatchKey);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Followups.ServiceDefaults;
 using Followups.Storage;
 using Followups.TaskPlanner;
+using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Reports;
 using Followups.TaskPlanner.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -184,7 +185,7 @@ public sealed class ManagerStoreTests : IDisposable
         // What an earlier version wrote: none of the derived fields the lists and the report read.
         var raw = _databases.Get("planner").GetCollection("tasks");
         var document = raw.FindById(task.Id);
-        foreach (var field in new[] { "DueKey", "Organisations", "ListKeys", "TallyByOrg", "TallyByArea", "TallyByAgreement" })
+        foreach (var field in new[] { "DueKey", "Organisations", "ListKeys", "TallyByOrg", "TallyByArea", "TallyByAgreement", "WatchKey" })
         {
             document.Remove(field);
         }
@@ -193,7 +194,8 @@ public sealed class ManagerStoreTests : IDisposable
         Assert.Empty((await List("org=maz")).Items);
         Assert.Empty(await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
 
-        var upgrade = new TaskDocumentUpgrade(_tasks, Microsoft.Extensions.Logging.Abstractions.NullLogger<TaskDocumentUpgrade>.Instance);
+        var upgrade = new TaskDocumentUpgrade(
+            _tasks, Microsoft.Extensions.Options.Options.Create(new PlannerOptions()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<TaskDocumentUpgrade>.Instance);
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
 

@@ -22,6 +22,9 @@ internal sealed class PlannerStores : IDisposable
     }
 
     public string Folder { get; }
+
+    /// <summary>The planner's database itself, to write what an earlier version stored.</summary>
+    public LiteDB.LiteDatabase Database => _databases.Get("planner");
     public IDocumentStore<FollowupTask> Tasks { get; }
     public IDocumentStore<ResponsibleOrganisation> Organisations { get; }
 

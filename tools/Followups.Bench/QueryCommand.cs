@@ -138,7 +138,8 @@ internal static class QueryCommand
 
     /// <summary>
     /// Tasks <paramref name="from"/> to <paramref name="count"/> of the data set, in batches: an agreement every ~60 tasks,
-    /// about 70% open, due dates from 120 days ago to 500 days ahead, so that a fifth of the open ones are overdue.
+    /// about 70% open, due dates from 120 days ago to 500 days ahead, so that a fifth of the open ones are overdue. Open
+    /// tasks due from three days ago on are not settled, as in a live store (the deadline scan still watches them).
     /// </summary>
     internal static IEnumerable<List<FollowupTask>> Generate(int from, int count, Random random, int batch)
     {
@@ -179,9 +180,21 @@ internal static class QueryCommand
                     IsOpen = status is not TaskStatus.Done,
                     AgreementVersion = 1,
                     CreatedAt = created,
-                    Settled = true,
+                    Settled = status == TaskStatus.Done || due < today.AddDays(-3),
                     CompletedOn = status == TaskStatus.Done ? due : null,
                 };
+                if (!task.Settled)
+                {
+                    // Open and not escalated yet, as every open task due from a few days ago on is: the deadline scan reads
+                    // those due up to its horizon. The notices already owed are recorded as sent, so a scan finds nothing
+                    // new to send and the run measures the queries beside the scan's reads only.
+                    task.Notices.AddRange([$"{due:yyyy-MM-dd}:due-soon-3", $"{due:yyyy-MM-dd}:due-soon-1"]);
+                    if (due < today)
+                    {
+                        task.Notices.Add($"{due:yyyy-MM-dd}:overdue");
+                    }
+                }
+
                 task.History.Add(new HistoryEntry { At = created, Actor = "planner", What = "planned" });
                 task.History.Add(new HistoryEntry { At = created, Actor = "planner", What = $"assigned to {org}" });
                 tasks.Add(task);

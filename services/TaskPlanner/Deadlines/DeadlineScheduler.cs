@@ -38,7 +38,12 @@ public sealed partial class DeadlineScheduler(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One pass over the open tasks whose deadline is near or past; returns how many notices it stored.</summary>
+    /// <summary>
+    /// One pass over the open, unsettled tasks whose deadline is near or past, read by <see cref="FollowupTask.WatchKey"/>
+    /// 500 at a time; returns how many notices it stored. Each page holds the store's gate only while it is read, and
+    /// reads no task the scan could not act on: before the key, a page walked every task due before the horizon, done
+    /// ones included, to find 500 open ones, and at a million tasks kept every list waiting for up to minutes.
+    /// </summary>
     public async Task<int> ScanOnce(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -48,11 +53,12 @@ public sealed partial class DeadlineScheduler(
         var horizon = today.AddDays((settings.DueSoonThresholds.DefaultIfEmpty(0).Max() * 3) + 14);
         var calendars = new Dictionary<string, WorkingCalendar>(StringComparer.Ordinal);
         var stored = 0;
-        var from = DateOnly.MinValue;
+        // The watched tasks due on or before the horizon: a date alone sorts before every key of its day.
+        var until = horizon.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        string? after = null;
         while (true)
         {
-            var start = from;
-            var due = await tasks.Query(t => t.IsOpen && !t.Settled && t.DueDate >= start && t.DueDate <= horizon, Batch, t => t.DueDate, cancellationToken);
+            var due = await tasks.PageByRange(t => t.WatchKey, after, until, t => true, Batch, cancellationToken);
             foreach (var task in due)
             {
                 if (!calendars.TryGetValue(task.ResponsibleOrg, out var calendar))
@@ -73,13 +79,13 @@ public sealed partial class DeadlineScheduler(
                 }
             }
 
-            // Pages by due date; a page of one single date repeats at most once more and then moves on.
-            if (due.Count < Batch || due[^1].DueDate == start)
+            if (due.Count < Batch)
             {
                 return stored;
             }
 
-            from = due[^1].DueDate;
+            // Keyset paging in the index's order: the due key, which settling a task (it leaves the watch) does not change.
+            after = due[^1].DueKey;
         }
     }
 

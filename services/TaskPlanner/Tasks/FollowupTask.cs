@@ -44,6 +44,19 @@ public sealed class FollowupTask : AggregateDocument
     }
 
     /// <summary>
+    /// While the deadline scheduler may still owe the task a notice (open and not settled), its <see cref="DueKey"/>; else
+    /// empty. The scheduler reads the keys due up to its horizon as one range of this field's index, so a scan reads the tasks
+    /// it may act on and none of the closed or settled ones due on the same days. Empty rather than null, so that a task
+    /// stored before the field was kept (null) can be found and written back (<see cref="TaskDocumentUpgrade"/>). Always
+    /// derived; the setter only lets the stores read it back.
+    /// </summary>
+    public string WatchKey
+    {
+        get => IsOpen && !Settled ? DueKey : "";
+        set { }
+    }
+
+    /// <summary>
     /// <see cref="DueKey"/> under the prefix of every list shape the task belongs to (<see cref="TaskListKeys"/>): with a
     /// per-element index, each of the managers' lists (an organisation's, by status, open or overdue, in a due window) is
     /// one index range read in the list's order up to the page. Always derived; the setter only lets the stores read it back.

@@ -1,37 +1,50 @@
 using Followups.Storage;
+using Followups.TaskPlanner.Planning;
+using Microsoft.Extensions.Options;
 
 namespace Followups.TaskPlanner.Tasks;
 
 /// <summary>
-/// At start, writes back the tasks stored before the derived fields the lists and the report read were kept
+/// Writes back the tasks stored before the derived fields the lists, the report and the deadline scan read were kept
 /// (<see cref="FollowupTask.DueKey"/>, <see cref="FollowupTask.Organisations"/>, <see cref="FollowupTask.ListKeys"/>, the
-/// tallies), so that the lists and the report find them. The fields are derived, so writing a task as read is the whole
-/// upgrade; a task another writer stores meanwhile gains them the same way. The tallies came last, so a task without one
-/// (an indexed equality with null in both stores) is a task to write.
+/// tallies, <see cref="FollowupTask.WatchKey"/>), so that they find them. The fields are derived, so writing a task as read
+/// is the whole upgrade; a task another writer stores meanwhile gains them the same way. The watch key came last and is
+/// never null once written, so a task without one (an indexed equality with null in both stores) is a task to write.
+/// It looks at start and then on the scan's interval: with MongoDB, an instance of an earlier version may go on writing
+/// tasks without the keys during a rolling upgrade. When there are none, a look is one empty index lookup.
 /// </summary>
-public sealed partial class TaskDocumentUpgrade(IDocumentStore<FollowupTask> tasks, ILogger<TaskDocumentUpgrade> logger) : BackgroundService
+public sealed partial class TaskDocumentUpgrade(
+    IDocumentStore<FollowupTask> tasks,
+    IOptions<PlannerOptions> options,
+    TimeProvider clock,
+    ILogger<TaskDocumentUpgrade> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        using var timer = new PeriodicTimer(options.Value.ScanInterval, clock);
+        do
         {
-            if (await UpgradeOnce(stoppingToken) is > 0 and var upgraded)
+            try
             {
-                LogUpgraded(upgraded);
+                if (await UpgradeOnce(stoppingToken) is > 0 and var upgraded)
+                {
+                    LogUpgraded(upgraded);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogUpgradeFailed(e);
             }
         }
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-        {
-            LogUpgradeFailed(e);
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     /// <summary>One pass; how many tasks it wrote. A version conflict means another writer stored the task, fields included.</summary>
-    public Task<int> UpgradeOnce(CancellationToken cancellationToken) => tasks.WriteBack(t => t.TallyByOrg == null, cancellationToken);
+    public Task<int> UpgradeOnce(CancellationToken cancellationToken) => tasks.WriteBack(t => t.WatchKey == null, cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stored the list keys of {Count} tasks written by an earlier version")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored the derived keys of {Count} tasks written by an earlier version")]
     private partial void LogUpgraded(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upgrading stored tasks failed; it is tried again at the next start")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upgrading stored tasks failed; it is tried again at the next look")]
     private partial void LogUpgradeFailed(Exception e);
 }
