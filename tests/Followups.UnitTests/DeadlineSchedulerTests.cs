@@ -165,8 +165,17 @@ public sealed class DeadlineSchedulerTests : IDisposable
         await At(2026, 12, 8, Scheduler());
         Assert.Empty(await Notices(task.Id));
 
+        // Tasks this version wrote are never written back, whether watched or not.
+        var settled = TaskLifecycleTests.NewTask();
+        settled.Settled = true;
+        await _tasks.Insert(settled);
+        var done = await Store(TaskStatus.Done);
+
         var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(1, (await _tasks.Find(settled.Id))!.Version);
+        Assert.Equal(1, (await _tasks.Find(done.Id))!.Version);
         await At(2026, 12, 8, Scheduler());
         Assert.Equal(["TaskDueSoon"], await Notices(task.Id));
     }
@@ -177,12 +186,12 @@ public sealed class DeadlineSchedulerTests : IDisposable
         var task = TaskLifecycleTests.NewTask();
         Assert.Equal(task.DueKey, task.WatchKey);
         task.Settled = true;
-        Assert.Equal("", task.WatchKey);
+        Assert.Equal(FollowupTask.NotWatched, task.WatchKey);
         task.ChangeDeadline(new DateOnly(2027, 1, 15), "extension approved", "secretariat", _clock.GetUtcNow());
         Assert.Equal(task.DueKey, task.WatchKey);
         Assert.StartsWith("2027-01-15/", task.WatchKey, StringComparison.Ordinal);
         task.IsOpen = false;
-        Assert.Equal("", task.WatchKey);
+        Assert.Equal(FollowupTask.NotWatched, task.WatchKey);
     }
 
     [Fact]

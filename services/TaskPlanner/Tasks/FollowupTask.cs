@@ -45,16 +45,23 @@ public sealed class FollowupTask : AggregateDocument
 
     /// <summary>
     /// While the deadline scheduler may still owe the task a notice (open and not settled), its <see cref="DueKey"/>; else
-    /// empty. The scheduler reads the keys due up to its horizon as one range of this field's index, so a scan reads the tasks
-    /// it may act on and none of the closed or settled ones due on the same days. Empty rather than null, so that a task
-    /// stored before the field was kept (null) can be found and written back (<see cref="TaskDocumentUpgrade"/>). Always
-    /// derived; the setter only lets the stores read it back.
+    /// <see cref="NotWatched"/>. The scheduler reads the keys due up to its horizon as one range of this field's index, so a
+    /// scan reads the tasks it may act on and none of the closed or settled ones due on the same days. Never null once
+    /// written, so that a task stored before the field was kept (null) can be found and written back
+    /// (<see cref="TaskDocumentUpgrade"/>). Always derived; the setter only lets the stores read it back.
     /// </summary>
     public string WatchKey
     {
-        get => IsOpen && !Settled ? DueKey : "";
+        get => IsOpen && !Settled ? DueKey : NotWatched;
         set { }
     }
+
+    /// <summary>
+    /// <see cref="WatchKey"/> of a task no notice is owed for. Not empty: LiteDB stores an empty string as null, which would
+    /// make every such task look like one an earlier version wrote. Letters sort after the digits a due key starts with,
+    /// so no scan's range reaches it.
+    /// </summary>
+    public const string NotWatched = "none";
 
     /// <summary>
     /// <see cref="DueKey"/> under the prefix of every list shape the task belongs to (<see cref="TaskListKeys"/>): with a
