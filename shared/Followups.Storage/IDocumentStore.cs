@@ -150,21 +150,42 @@ public static class DocumentStoreScans
 
     /// <summary>
     /// Writes back, as read, every document matching <paramref name="stale"/>: how an upgrade gives the documents an
-    /// earlier version stored a field this one derives. A version conflict means another writer stored the document
-    /// meanwhile, the field included. Returns how many it wrote.
+    /// earlier version stored a field this one derives, so a document written back must no longer match. A version
+    /// conflict means another writer stored the document meanwhile, the field included. Returns how many it wrote.
     /// </summary>
-    public static async Task<int> WriteBack<T>(this IDocumentStore<T> store, Expression<Func<T, bool>> stale, CancellationToken cancellationToken = default)
+    /// <param name="seek">
+    /// The indexed field <paramref name="stale"/> seeks (e.g. the derived field, null when stale): each page is the first
+    /// matches in that index's order, which both stores read up to the page and no further. Paging in id order instead
+    /// made LiteDB read and sort every match for every page: over a million stale tasks, a pass that never ended.
+    /// </param>
+    public static async Task<int> WriteBack<T>(
+        this IDocumentStore<T> store,
+        Expression<Func<T, bool>> stale,
+        Expression<Func<T, object>> seek,
+        int pageSize = 500,
+        CancellationToken cancellationToken = default)
         where T : AggregateDocument
     {
-        var written = 0;
-        await foreach (var document in store.Scan(stale, cancellationToken: cancellationToken))
+        // What is written leaves the matches, so the next page is again the first one. A document that still matches
+        // after its write (another writer of an earlier version stored it again meanwhile) is not written twice in a
+        // pass; a page of only those ends it, and the next pass takes them up.
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            if (await store.Replace(document, cancellationToken))
+            var page = await store.Query(stale, pageSize, seek, cancellationToken);
+            var fresh = page.Where(d => !written.Contains(d.Id)).ToList();
+            foreach (var document in fresh)
             {
-                written++;
+                if (await store.Replace(document, cancellationToken))
+                {
+                    written.Add(document.Id);
+                }
+            }
+
+            if (page.Count < pageSize || fresh.Count == 0)
+            {
+                return written.Count;
             }
         }
-
-        return written;
     }
 }

@@ -181,6 +181,27 @@ public sealed class DeadlineSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upgrade_pass_writes_back_more_than_a_page_of_earlier_tasks_each_once()
+    {
+        var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
+        await _tasks.InsertMany(tasks);
+        var raw = _stores.Database.GetCollection("tasks");
+        foreach (var document in raw.FindAll().ToList())
+        {
+            document.Remove("WatchKey");
+            raw.Update(document);
+        }
+
+        var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+        Assert.Equal(1_100, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+        foreach (var task in tasks)
+        {
+            Assert.Equal(2, (await _tasks.Find(task.Id))!.Version);
+        }
+    }
+
+    [Fact]
     public async Task A_task_leaves_the_watch_when_settled_or_closed_and_comes_back_with_a_new_deadline()
     {
         var task = TaskLifecycleTests.NewTask();

@@ -40,7 +40,7 @@ public sealed partial class TaskDocumentUpgrade(
     }
 
     /// <summary>One pass; how many tasks it wrote. A version conflict means another writer stored the task, fields included.</summary>
-    public Task<int> UpgradeOnce(CancellationToken cancellationToken) => tasks.WriteBack(t => t.WatchKey == null, cancellationToken);
+    public Task<int> UpgradeOnce(CancellationToken cancellationToken) => tasks.WriteBack(t => t.WatchKey == null, t => t.WatchKey, cancellationToken: cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored the derived keys of {Count} tasks written by an earlier version")]
     private partial void LogUpgraded(int count);
