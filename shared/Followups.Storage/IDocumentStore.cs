@@ -154,22 +154,37 @@ public static class DocumentStoreScans
     /// conflict means another writer stored the document meanwhile, the field included. Returns how many it wrote.
     /// </summary>
     /// <param name="seek">
-    /// The indexed field <paramref name="stale"/> seeks (e.g. the derived field, null when stale): each page is the first
-    /// matches in that index's order, which both stores read up to the page and no further. Paging in id order instead
-    /// made LiteDB read and sort every match for every page: over a million stale tasks, a pass that never ended.
+    /// Null for a stale set that is small and found through an index of its own (the pending notices): read in id
+    /// order, a page at a time. Otherwise the indexed field <paramref name="stale"/> seeks, when the set may be large (a
+    /// million tasks an earlier version wrote, with the derived field null): each page is the first matches in that
+    /// index's order, which both stores read up to the page and no further, and what is written leaves the matches. In
+    /// id order LiteDB would read and sort every match for every page.
     /// </param>
     public static async Task<int> WriteBack<T>(
         this IDocumentStore<T> store,
         Expression<Func<T, bool>> stale,
-        Expression<Func<T, object>> seek,
+        Expression<Func<T, object>>? seek = null,
         int pageSize = 500,
         CancellationToken cancellationToken = default)
         where T : AggregateDocument
     {
-        // What is written leaves the matches, so the next page is again the first one. A document that still matches
-        // after its write (another writer of an earlier version stored it again meanwhile) is not written twice in a
-        // pass; a page of only those ends it, and the next pass takes them up.
         var written = new HashSet<string>(StringComparer.Ordinal);
+        if (seek is null)
+        {
+            await foreach (var document in store.Scan(stale, pageSize, cancellationToken))
+            {
+                if (await store.Replace(document, cancellationToken))
+                {
+                    written.Add(document.Id);
+                }
+            }
+
+            return written.Count;
+        }
+
+        // The next page is again the first one. A document that still matches after its write (an instance of the
+        // earlier version stored it again meanwhile) is not written twice in a pass; a page of only those ends it, and
+        // the next pass takes them up.
         while (true)
         {
             var page = await store.Query(stale, pageSize, seek, cancellationToken);

@@ -182,8 +182,8 @@ public sealed partial class DeliveryWorker(
     /// </summary>
     private async Task KeyStragglers(CancellationToken cancellationToken)
     {
-        await notices.WriteBack(n => n.Status == NotificationStatus.Pending && n.PendingKey == null, n => n.Status, cancellationToken: cancellationToken);
-        await digests.WriteBack(d => d.Status == NotificationStatus.Pending && d.SendKey == null, d => d.Status, cancellationToken: cancellationToken);
+        await notices.WriteBack(n => n.Status == NotificationStatus.Pending && n.PendingKey == null, cancellationToken: cancellationToken);
+        await digests.WriteBack(d => d.Status == NotificationStatus.Pending && d.SendKey == null, cancellationToken: cancellationToken);
     }
 
     /// <summary>
