@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Followups.Storage;
+using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Tasks;
 using MongoDB.Driver;
@@ -147,6 +148,8 @@ internal static class QueryCommand
         string[] steps = ["proposal", "negotiation", "contract", "delivery", "report"];
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var created = DateTimeOffset.UtcNow.AddDays(-200);
+        // The host's thresholds, which the query runs leave at their defaults.
+        var dueSoon = new PlannerOptions().DueSoonThresholds;
         for (var start = from; start < count; start += batch)
         {
             var tasks = new List<FollowupTask>(batch);
@@ -188,10 +191,10 @@ internal static class QueryCommand
                     // Open and not escalated yet, as every open task due from a few days ago on is: the deadline scan reads
                     // those due up to its horizon. The notices already owed are recorded as sent, so a scan finds nothing
                     // new to send and the run measures the queries beside the scan's reads only.
-                    task.Notices.AddRange([$"{due:yyyy-MM-dd}:due-soon-3", $"{due:yyyy-MM-dd}:due-soon-1"]);
+                    task.Notices.AddRange(dueSoon.Select(n => DeadlineNotices.Key(due, DeadlineNotices.DueSoon(n))));
                     if (due < today)
                     {
-                        task.Notices.Add($"{due:yyyy-MM-dd}:overdue");
+                        task.Notices.Add(DeadlineNotices.Key(due, DeadlineNotices.Overdue));
                     }
                 }
 

@@ -29,12 +29,12 @@ public static class DeadlineNotices
         if (today <= due)
         {
             var left = calendar.WorkingDaysBetween(today, due);
-            var owed = options.DueSoonThresholds.Where(n => left <= n && !Has(task, Key(due, $"due-soon-{n}"))).ToList();
+            var owed = options.DueSoonThresholds.Where(n => left <= n && !Has(task, Key(due, DueSoon(n)))).ToList();
             if (owed.Count > 0)
             {
                 // Only the tightest threshold speaks: after a pause, "1 day left" is news, "3 days left" is not.
                 var n = owed.Min();
-                task.Notices.AddRange(owed.Select(o => Key(due, $"due-soon-{o}")));
+                task.Notices.AddRange(owed.Select(o => Key(due, DueSoon(o))));
                 task.Raise(
                     new TaskDueSoon(task.Id, task.AgreementId, task.CommitmentKey, task.Title, task.ResponsibleOrg, due, left, now),
                     DeterministicId.From("task-due-soon", task.Id, Date(due), n.ToString(CultureInfo.InvariantCulture)));
@@ -44,9 +44,9 @@ public static class DeadlineNotices
             return raised;
         }
 
-        if (!Has(task, Key(due, "overdue")))
+        if (!Has(task, Key(due, Overdue)))
         {
-            task.Notices.Add(Key(due, "overdue"));
+            task.Notices.Add(Key(due, Overdue));
             task.Raise(
                 new TaskOverdue(task.Id, task.AgreementId, task.CommitmentKey, task.Title, task.ResponsibleOrg, due, now),
                 DeterministicId.From("task-overdue", task.Id, Date(due)));
@@ -54,9 +54,9 @@ public static class DeadlineNotices
         }
 
         var overdueDays = calendar.WorkingDaysBetween(due, today);
-        if (overdueDays >= options.EscalateAfterDays && !Has(task, Key(due, "escalated")))
+        if (overdueDays >= options.EscalateAfterDays && !Has(task, Key(due, Escalated)))
         {
-            task.Notices.Add(Key(due, "escalated"));
+            task.Notices.Add(Key(due, Escalated));
             task.Raise(
                 new TaskEscalated(task.Id, task.AgreementId, task.CommitmentKey, task.Title, task.ResponsibleOrg, task.Controller, due, overdueDays, now),
                 DeterministicId.From("task-escalated", task.Id, Date(due)));
@@ -67,11 +67,18 @@ public static class DeadlineNotices
     }
 
     /// <summary>True when every notice for the current deadline has been sent, so scans can pass the task by.</summary>
-    public static bool Settled(FollowupTask task) => Has(task, Key(task.DueDate, "escalated"));
+    public static bool Settled(FollowupTask task) => Has(task, Key(task.DueDate, Escalated));
 
     private static bool Has(FollowupTask task, string key) => task.Notices.Contains(key);
 
-    private static string Key(DateOnly due, string kind) => $"{Date(due)}:{kind}";
+    /// <summary>How a notice sent for the deadline <paramref name="due"/> is recorded in <see cref="FollowupTask.Notices"/>.</summary>
+    public static string Key(DateOnly due, string kind) => $"{Date(due)}:{kind}";
+
+    /// <summary>The kind of the notice sent when <paramref name="workingDays"/> (a threshold) or fewer are left.</summary>
+    public static string DueSoon(int workingDays) => $"due-soon-{workingDays.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The kinds of the notice sent the day after the deadline and of the escalation.</summary>
+    public const string Overdue = "overdue", Escalated = "escalated";
 
     private static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

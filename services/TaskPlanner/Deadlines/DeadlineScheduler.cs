@@ -54,7 +54,7 @@ public sealed partial class DeadlineScheduler(
         var calendars = new Dictionary<string, WorkingCalendar>(StringComparer.Ordinal);
         var stored = 0;
         // The watched tasks due on or before the horizon: a date alone sorts before every key of its day.
-        var until = horizon.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var until = FollowupTask.DayKey(horizon.AddDays(1));
         string? after = null;
         while (true)
         {

@@ -39,9 +39,15 @@ public sealed class FollowupTask : AggregateDocument
     /// </summary>
     public string DueKey
     {
-        get => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{DueDate:yyyy-MM-dd}/{Id}");
+        get => $"{DayKey(DueDate)}/{Id}";
         set { }
     }
+
+    /// <summary>
+    /// The day part of <see cref="DueKey"/>: every due key of <paramref name="day"/> sorts after it and before the next
+    /// day's, so it bounds a range of due keys (the lists' windows, the deadline scan's horizon).
+    /// </summary>
+    public static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// While the deadline scheduler may still owe the task a notice (open and not settled), its <see cref="DueKey"/>; else

@@ -104,7 +104,7 @@ public sealed record TaskQuery(
     /// sorts before every due key of that day).
     /// </summary>
     public string? Start =>
-        DueAfter is { } from && (After is null || string.CompareOrdinal(Day(from), After) > 0) ? Day(from) : After;
+        DueAfter is { } from && (After is null || string.CompareOrdinal(FollowupTask.DayKey(from), After) > 0) ? FollowupTask.DayKey(from) : After;
 
     /// <summary>
     /// The one index range this query's page is read from: the prefix of <see cref="FollowupTask.ListKeys"/> for its shape
@@ -126,10 +126,10 @@ public sealed record TaskQuery(
             : Org is null ? null
             : TaskListKeys.All(org);
         // The bound is inclusive and a date alone sorts before every key of its day: the next day ends "due on or before".
-        var until = DueBefore is { } before && before < DateOnly.MaxValue ? Day(before.AddDays(1)) : null;
-        if (Overdue && (until is null || string.CompareOrdinal(Day(today), until) < 0))
+        var until = DueBefore is { } before && before < DateOnly.MaxValue ? FollowupTask.DayKey(before.AddDays(1)) : null;
+        if (Overdue && (until is null || string.CompareOrdinal(FollowupTask.DayKey(today), until) < 0))
         {
-            until = Day(today);
+            until = FollowupTask.DayKey(today);
         }
 
         return new ListRange(prefix, Start, until);
@@ -168,8 +168,6 @@ public sealed record TaskQuery(
             return false;
         }
     }
-
-    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string? Text(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : null;
