@@ -156,11 +156,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     public async Task A_task_stored_before_the_watch_key_is_chased_once_written_back()
     {
         var task = await Store();
-        // What an earlier version wrote: no watch key.
-        var raw = _stores.Database.GetCollection("tasks");
-        var document = raw.FindById(task.Id);
-        document.Remove("WatchKey");
-        raw.Update(document);
+        _stores.RemoveFromStoredTasks([task.Id], "WatchKey");
 
         await At(2026, 12, 8, Scheduler());
         Assert.Empty(await Notices(task.Id));
@@ -185,12 +181,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     {
         var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
         await _tasks.InsertMany(tasks);
-        var raw = _stores.Database.GetCollection("tasks");
-        foreach (var document in raw.FindAll().ToList())
-        {
-            document.Remove("WatchKey");
-            raw.Update(document);
-        }
+        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey");
 
         var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
         Assert.Equal(1_100, await upgrade.UpgradeOnce(CancellationToken.None));

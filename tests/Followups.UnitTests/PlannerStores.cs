@@ -23,10 +23,24 @@ internal sealed class PlannerStores : IDisposable
 
     public string Folder { get; }
 
-    /// <summary>The planner's database itself, to write what an earlier version stored.</summary>
-    public LiteDB.LiteDatabase Database => _databases.Get("planner");
     public IDocumentStore<FollowupTask> Tasks { get; }
     public IDocumentStore<ResponsibleOrganisation> Organisations { get; }
+
+    /// <summary>Stores the tasks as an earlier version did, without the derived <paramref name="fields"/> it did not keep.</summary>
+    public void RemoveFromStoredTasks(IEnumerable<string> ids, params string[] fields)
+    {
+        var raw = _databases.Get("planner").GetCollection("tasks");
+        foreach (var id in ids)
+        {
+            var document = raw.FindById(id);
+            foreach (var field in fields)
+            {
+                document.Remove(field);
+            }
+
+            raw.Update(document);
+        }
+    }
 
     public void Dispose()
     {
