@@ -26,10 +26,7 @@ public static class StorageRegistration
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             IDocumentStore<T> inner = options.Provider switch
             {
-                StorageProvider.MongoDb => new MongoDocumentStore<T>(
-                    sp.GetRequiredService<MongoClients>().Get(options.MongoConnectionString).GetDatabase(options.DatabasePrefix + database),
-                    collection,
-                    indexes),
+                StorageProvider.MongoDb => MongoStore(sp, options, database, collection, indexes),
                 _ => new LiteDbDocumentStore<T>(sp.GetRequiredService<LiteDbDatabases>().Get(database), collection, indexes),
             };
             return new SignallingStore<T>(inner, sp.GetRequiredService<OutboxSignal<T>>());
@@ -42,6 +39,14 @@ public static class StorageRegistration
         services.AddSingleton<IOutboxInspector>(sp => new OutboxInspector<T>(sp.GetRequiredService<IDocumentStore<T>>()));
         return services;
     }
+
+    // A method of its own, not inlined, so that the JIT loads the MongoDB driver's assemblies only when a store is
+    // opened on it: in the factory above it loaded them in every LiteDB host too.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static MongoDocumentStore<T> MongoStore<T>(
+        IServiceProvider sp, StorageOptions options, string database, string collection, Expression<Func<T, object>>[] indexes)
+        where T : AggregateDocument =>
+        new(sp.GetRequiredService<MongoClients>().Get(options.MongoConnectionString).GetDatabase(options.DatabasePrefix + database), collection, indexes);
 }
 
 /// <summary>One MongoClient per connection string for the whole process, as the driver recommends.</summary>
