@@ -51,12 +51,14 @@ public static class ServiceDefaultsExtensions
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
 
-        var telemetry = services.AddOpenTelemetry()
-            .WithTracing(t => t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddSource("MassTransit"))
-            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddMeter("MassTransit"));
+        // Only with somewhere to send them: a listener makes every request and every message record an activity and
+        // its measurements, which without an exporter nobody reads.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.UseOtlpExporter();
+            services.AddOpenTelemetry()
+                .WithTracing(t => t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddSource("MassTransit"))
+                .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddMeter("MassTransit"))
+                .UseOtlpExporter();
         }
 
         return builder;
