@@ -19,6 +19,7 @@ public sealed partial class DeadlineScheduler(
     ILogger<DeadlineScheduler> logger) : BackgroundService
 {
     private const int Batch = 500;
+    private const int WriteBatch = 100;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,6 +60,7 @@ public sealed partial class DeadlineScheduler(
         while (true)
         {
             var due = await tasks.PageByRange(t => t.WatchKey, after, until, t => true, Batch, cancellationToken);
+            var owed = new List<FollowupTask>();
             foreach (var task in due)
             {
                 if (!calendars.TryGetValue(task.ResponsibleOrg, out var calendar))
@@ -67,16 +69,20 @@ public sealed partial class DeadlineScheduler(
                     calendars[task.ResponsibleOrg] = calendar;
                 }
 
-                if (!DeadlineNotices.Apply(task, today, calendar, settings, now))
+                if (DeadlineNotices.Apply(task, today, calendar, settings, now))
                 {
-                    continue;
+                    task.Settled = DeadlineNotices.Settled(task);
+                    owed.Add(task);
                 }
+            }
 
-                task.Settled = DeadlineNotices.Settled(task);
-                if (await tasks.Replace(task, cancellationToken))
-                {
-                    stored++;
-                }
+            // The notices written WriteBatch tasks at a time, each task still version-guarded on its own: when hundreds of
+            // tasks fall due soon on one morning, a commit per hundred instead of one per task, and no single write holds
+            // the store long enough to keep a manager's list waiting. A task another writer changed meanwhile is left
+            // for the next pass, which reads it as it is now.
+            foreach (var chunk in owed.Chunk(WriteBatch))
+            {
+                stored += (await tasks.ReplaceMany(chunk, cancellationToken)).Count(landed => landed);
             }
 
             if (due.Count < Batch)
