@@ -29,7 +29,11 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
 public sealed record PhaseResult(
     string Name, double TargetRate, int Agreements, int Accepted, int Rejected, string? FirstRejection, int TasksComplete, int NoticesComplete,
     long Tasks, long Notices, long EmailsInSink, double Seconds, double AcceptedPerSecond, double TasksPerSecond, double NoticesPerSecond,
-    double AgreementsPlannedPerSecond, LatencySummary ToTasksStored, LatencySummary ToNoticesSent, IReadOnlyList<ProcessUsage> Usage);
+    double AgreementsPlannedPerSecond, LatencySummary ToTasksStored, LatencySummary ToNoticesSent, IReadOnlyList<ProcessUsage> Usage)
+{
+    /// <summary>Tasks whose every notice was sent, per second up to the last of them: "planned and notified".</summary>
+    public double TasksNotifiedPerSecond { get; init; }
+}
 
 /// <summary>Drives a running Followups with generated agreements and times each from its 201 to its tasks and notices.</summary>
 public sealed class Pipeline(Endpoints endpoints, Expectations expectations, SmtpSink? sink, IReadOnlyList<(string Name, int Pid)> processes, Progress progress)
@@ -180,13 +184,14 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         var lastPlanned = planned.Count == 0 ? start : planned.Max(t => t.TasksAt);
         var lastNotified = notified.Count == 0 ? start : notified.Max(t => t.NoticesAt);
         long tasks = planned.Sum(t => (long)t.ExpectedTasks), notices = notified.Sum(t => (long)t.ExpectedNotices);
+        var tasksNotified = notified.Sum(t => (long)t.ExpectedTasks);
         return new PhaseResult(
             name, rate, tracked.Count, accepted.Count, rejected, firstRejection, planned.Count, notified.Count, tasks, notices,
             (sink?.Messages ?? 0) - emailsBefore, Seconds(Math.Max(lastNotified, lastPlanned)),
             accepted.Count / Seconds(lastAccepted), tasks / Seconds(lastPlanned), notices / Seconds(lastNotified), planned.Count / Seconds(lastPlanned),
             LatencySummary.Of(planned.Select(t => Ms(t.AcceptedAt, t.TasksAt))),
             LatencySummary.Of(notified.Select(t => Ms(t.AcceptedAt, t.NoticesAt))),
-            usage);
+            usage) { TasksNotifiedPerSecond = tasksNotified / Seconds(lastNotified) };
     }
 
     private async Task Check(Tracked agreement, CancellationToken cancellationToken)

@@ -1,0 +1,27 @@
+using Followups.Bench;
+
+namespace Followups.Bench.Tests;
+
+public sealed class ReportTests
+{
+    [Fact]
+    public void Each_number_of_a_phase_stands_under_its_own_heading()
+    {
+        var latency = new LatencySummary(60, 64, 100, 130, 131);
+        var phase = new PhaseResult(
+            "max", 0, 120, 120, 0, null, 120, 120, 11167, 9351, 546, 10.6, 31.0, 1469.5, 878.1, 15.79, latency, latency, [])
+        { TasksNotifiedPerSecond = 1049.5 };
+
+        var lines = Report.Pipeline("Pipeline", "pipeline --agreements 120", [phase], []).Split('\n');
+        var header = Cells(lines.First(l => l.StartsWith("| phase | rate target", StringComparison.Ordinal)));
+        var separator = lines.First(l => l.StartsWith("|---", StringComparison.Ordinal));
+        var row = Cells(lines.First(l => l.StartsWith("| max |", StringComparison.Ordinal)));
+        string Under(string heading) => row[Array.IndexOf(header, heading)];
+
+        Assert.Equal(header.Length, row.Length);
+        Assert.Equal(header.Length, separator.Count(c => c == '|') - 1);
+        Assert.Equal(("1469.5", "878.1", "1049.5", "546"), (Under("tasks/s planned"), Under("notices/s sent"), Under("tasks/s notified"), Under("e-mails")));
+    }
+
+    private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+}
