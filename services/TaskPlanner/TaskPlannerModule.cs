@@ -38,7 +38,6 @@ public static class TaskPlannerModule
         services.AddDocumentStore(Database, "tasks", TaskIndexes);
         services.AddDocumentStore<AgreementPlan>(Database, "plans", p => p.AppliedVersion);
         services.AddDocumentStore<CalendarFeed>(Database, "feeds", f => f.TokenHash, f => f.Owner);
-        services.AddDocumentStore<CalendarRecount>(Database, "recounts");
         services.AddSingleton(sp => NationalCalendars.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.CalendarDirectory));
         // Loaded once at start: a broken playbook stops the service with the file's name rather than failing each agreement.
         services.AddSingleton(sp => PlaybookLibrary.Load(sp.GetRequiredService<IOptions<PlannerOptions>>().Value.PlaybookDirectory));

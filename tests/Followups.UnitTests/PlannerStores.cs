@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using Followups.Storage;
-using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
 using Followups.TaskPlanner.Tasks;
 
@@ -20,14 +19,12 @@ internal sealed class PlannerStores : IDisposable
         _databases = new LiteDbDatabases(Folder);
         Tasks = new LiteDbDocumentStore<FollowupTask>(_databases.Get("planner"), "tasks", taskIndexes);
         Organisations = new LiteDbDocumentStore<ResponsibleOrganisation>(_databases.Get("planner"), "organisations", []);
-        Recounts = new LiteDbDocumentStore<CalendarRecount>(_databases.Get("planner"), "recounts", []);
     }
 
     public string Folder { get; }
 
     public IDocumentStore<FollowupTask> Tasks { get; }
     public IDocumentStore<ResponsibleOrganisation> Organisations { get; }
-    public IDocumentStore<CalendarRecount> Recounts { get; }
 
     /// <summary>Stores the tasks as an earlier version did, without the derived <paramref name="fields"/> it did not keep.</summary>
     public void RemoveFromStoredTasks(IEnumerable<string> ids, params string[] fields)

@@ -29,7 +29,6 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
 
     private ProvisionalDeadlineCheck Check(NationalCalendars calendars) => new(
         _tasks,
-        _stores.Recounts,
         new PlanningContext(PlannerTests.Playbooks, calendars, _organisations, Options.Create(new PlannerOptions()), _clock),
         _clock,
         NullLogger<ProvisionalDeadlineCheck>.Instance);
@@ -81,29 +80,6 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         Assert.Equal(0, await Check(ProvisionalDeadlineTests.Before2026Decrees).CheckOnce(CancellationToken.None));
 
         Assert.Equal(1, (await _tasks.Find(task.Id))!.Version);
-    }
-
-    [Fact]
-    public async Task A_start_on_the_calendars_of_the_last_complete_recount_reads_no_task_and_a_newly_decreed_year_recounts()
-    {
-        await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
-        var decreed = NationalCalendars.Embedded;
-        Assert.Equal(0, await Check(decreed).CheckOnce(CancellationToken.None));
-
-        // A task still provisional on these calendars, as an instance that had not been given the 2026 decree yet stored it.
-        var late = await Planned("kirov-transport", 10);
-        var restarted = await Check(decreed).CheckOnce(CancellationToken.None);
-        var directory = Path.Combine(_stores.Folder, "calendars");
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "RU-2099.json"), """
-            {"country":"RU","year":2099,"holidays":[],"transferredDaysOff":[],"workingWeekends":[]}
-            """);
-        var withNewYear = await Check(NationalCalendars.Load(directory)).CheckOnce(CancellationToken.None);
-
-        Assert.Equal(0, restarted);
-        Assert.Equal(1, withNewYear);
-        Assert.Equal((new DateOnly(2026, 1, 22), false), ((await _tasks.Find(late.Id))!.DueDate, (await _tasks.Find(late.Id))!.Provisional));
-        Assert.Contains("RU-2099", (await _stores.Recounts.Find(CalendarRecount.Key))!.Decreed);
     }
 
     [Fact]

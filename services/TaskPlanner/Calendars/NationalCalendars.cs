@@ -22,21 +22,11 @@ public sealed class NationalCalendars
 
     public NationalCalendars(IEnumerable<CalendarYear> years)
     {
-        years = years.ToList();
-        Decreed = years
-            .Where(y => FixedHolidays.Knows(y.Country.ToUpperInvariant()))
-            .Select(y => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{y.Country.ToUpperInvariant()}-{y.Year}"))
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToList();
         _calendars = years
             .GroupBy(y => y.Country.ToUpperInvariant())
             .Where(g => FixedHolidays.Knows(g.Key))
             .ToFrozenDictionary(g => g.Key, g => Build(g.Key, g.ToList()), StringComparer.OrdinalIgnoreCase);
     }
-
-    /// <summary>Every decreed year these calendars count on, as <c>RU-2026</c>, in order: what a recount of provisional deadlines depends on.</summary>
-    public IReadOnlyList<string> Decreed { get; }
 
     /// <summary>The years shipped inside the planner's assembly.</summary>
     public static IReadOnlyList<CalendarYear> EmbeddedYears { get; } = LoadEmbedded().ToList();

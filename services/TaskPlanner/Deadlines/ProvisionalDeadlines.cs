@@ -80,30 +80,11 @@ public static class ProvisionalDeadlines
 }
 
 /// <summary>
-/// The decreed years the last complete recount of provisional deadlines counted on. A task planned since then was counted
-/// on those calendars already, so a start whose calendars decree no year beyond these has nothing to count again.
-/// </summary>
-public sealed class CalendarRecount : AggregateDocument
-{
-    /// <summary>The one record's id.</summary>
-    public const string Key = "provisional-deadlines";
-
-    /// <summary><see cref="NationalCalendars.Decreed"/> at that recount.</summary>
-    public List<string> Decreed { get; set; } = [];
-
-    public DateTimeOffset CompletedAt { get; set; }
-}
-
-/// <summary>
 /// At start, counts again the provisional deadlines whose years gained an official calendar: calendars are read at
 /// start (embedded, or from <c>Planner:CalendarDirectory</c>), so a new calendar always arrives with a restart.
 /// </summary>
 public sealed partial class ProvisionalDeadlineCheck(
-    IDocumentStore<FollowupTask> tasks,
-    IDocumentStore<CalendarRecount> recounts,
-    PlanningContext planning,
-    TimeProvider clock,
-    ILogger<ProvisionalDeadlineCheck> logger) : BackgroundService
+    IDocumentStore<FollowupTask> tasks, PlanningContext planning, TimeProvider clock, ILogger<ProvisionalDeadlineCheck> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -118,21 +99,12 @@ public sealed partial class ProvisionalDeadlineCheck(
     }
 
     /// <summary>
-    /// One pass over the open provisional tasks, a page at a time, unless the last complete pass counted on every year
-    /// these calendars decree: then none of them can change. No index holds the provisional tasks, so on LiteDB a pass
-    /// reads every task while it holds the store, which at a million tasks kept every list waiting at each start for
-    /// as long; it now runs once per newly decreed year. A task another writer changed meanwhile is read again and
-    /// counted on its new state, so several planner instances starting together record each change once.
+    /// One pass over the open provisional tasks, a page at a time.
+    /// A task another writer changed meanwhile is read again and counted on its new state, so several planner instances
+    /// starting together record each change once.
     /// </summary>
     public async Task<int> CheckOnce(CancellationToken cancellationToken)
     {
-        var decreed = planning.Calendars.Decreed;
-        var last = await recounts.Find(CalendarRecount.Key, cancellationToken);
-        if (last is not null && decreed.All(last.Decreed.Contains))
-        {
-            return 0;
-        }
-
         var changed = 0;
         await foreach (var found in tasks.Scan(t => t.Provisional && t.IsOpen, cancellationToken: cancellationToken))
         {
@@ -153,10 +125,6 @@ public sealed partial class ProvisionalDeadlineCheck(
             }
         }
 
-        // A lost race means another instance recorded its own complete pass; the next start compares against that one.
-        var record = last ?? new CalendarRecount { Id = CalendarRecount.Key };
-        (record.Decreed, record.CompletedAt) = ([.. decreed], clock.GetUtcNow());
-        _ = last is null ? await recounts.Insert(record, cancellationToken) : await recounts.Replace(record, cancellationToken);
         return changed;
     }
 

@@ -19,8 +19,6 @@ public sealed class PlanningContext(
 
     public PlannerOptions Options => options.Value;
 
-    public NationalCalendars Calendars => calendars;
-
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     /// <summary>
