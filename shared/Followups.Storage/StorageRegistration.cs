@@ -40,8 +40,9 @@ public static class StorageRegistration
         return services;
     }
 
-    // A method of its own, not inlined, so that the JIT loads the MongoDB driver's assemblies only when a store is
-    // opened on it: in the factory above it loaded them in every LiteDB host too.
+    // A method of its own, not inlined, so that the JIT does not load the MongoDB driver's assemblies with the factory
+    // above in every LiteDB host. (The exception handler that turns its connection errors into 503 still loads them at
+    // the first error it handles.)
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static MongoDocumentStore<T> MongoStore<T>(
         IServiceProvider sp, StorageOptions options, string database, string collection, Expression<Func<T, object>>[] indexes)
