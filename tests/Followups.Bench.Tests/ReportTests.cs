@@ -9,8 +9,7 @@ public sealed class ReportTests
     {
         var latency = new LatencySummary(60, 64, 100, 130, 131);
         var phase = new PhaseResult(
-            "max", 0, 120, 120, 0, null, 120, 120, 11167, 9351, 546, 10.6, 31.0, 1469.5, 878.1, 15.79, latency, latency, [])
-        { TasksNotifiedPerSecond = 1049.5 };
+            "max", 0, 120, 120, 0, null, 120, 120, 11167, 9351, 546, 10.6, 31.0, 1469.5, 878.1, 1049.5, 15.79, latency, latency, []);
 
         var lines = Report.Pipeline("Pipeline", "pipeline --agreements 120", [phase], []).Split('\n');
         var header = Cells(lines.First(l => l.StartsWith("| phase | rate target", StringComparison.Ordinal)));

@@ -25,15 +25,15 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
     public long NextCheck { get; set; }
 }
 
-/// <summary>What one phase (as fast as accepted, or at a fixed rate) measured.</summary>
+/// <summary>
+/// What one phase (as fast as accepted, or at a fixed rate) measured. Tasks/s notified counts the tasks whose every notice
+/// was sent, per second up to the last of them: the "planned and notified".
+/// </summary>
 public sealed record PhaseResult(
     string Name, double TargetRate, int Agreements, int Accepted, int Rejected, string? FirstRejection, int TasksComplete, int NoticesComplete,
     long Tasks, long Notices, long EmailsInSink, double Seconds, double AcceptedPerSecond, double TasksPerSecond, double NoticesPerSecond,
-    double AgreementsPlannedPerSecond, LatencySummary ToTasksStored, LatencySummary ToNoticesSent, IReadOnlyList<ProcessUsage> Usage)
-{
-    /// <summary>Tasks whose every notice was sent, per second up to the last of them: "planned and notified".</summary>
-    public double TasksNotifiedPerSecond { get; init; }
-}
+    double TasksNotifiedPerSecond, double AgreementsPlannedPerSecond, LatencySummary ToTasksStored, LatencySummary ToNoticesSent,
+    IReadOnlyList<ProcessUsage> Usage);
 
 /// <summary>Drives a running Followups with generated agreements and times each from its 201 to its tasks and notices.</summary>
 public sealed class Pipeline(Endpoints endpoints, Expectations expectations, SmtpSink? sink, IReadOnlyList<(string Name, int Pid)> processes, Progress progress)
@@ -188,10 +188,11 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         return new PhaseResult(
             name, rate, tracked.Count, accepted.Count, rejected, firstRejection, planned.Count, notified.Count, tasks, notices,
             (sink?.Messages ?? 0) - emailsBefore, Seconds(Math.Max(lastNotified, lastPlanned)),
-            accepted.Count / Seconds(lastAccepted), tasks / Seconds(lastPlanned), notices / Seconds(lastNotified), planned.Count / Seconds(lastPlanned),
+            accepted.Count / Seconds(lastAccepted), tasks / Seconds(lastPlanned), notices / Seconds(lastNotified),
+            tasksNotified / Seconds(lastNotified), planned.Count / Seconds(lastPlanned),
             LatencySummary.Of(planned.Select(t => Ms(t.AcceptedAt, t.TasksAt))),
             LatencySummary.Of(notified.Select(t => Ms(t.AcceptedAt, t.NoticesAt))),
-            usage) { TasksNotifiedPerSecond = tasksNotified / Seconds(lastNotified) };
+            usage);
     }
 
     private async Task Check(Tracked agreement, CancellationToken cancellationToken)
