@@ -156,7 +156,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     public async Task A_task_stored_before_the_watch_key_is_chased_once_written_back()
     {
         var task = await Store();
-        _stores.RemoveFromStoredTasks([task.Id], "WatchKey");
+        _stores.RemoveFromStoredTasks([task.Id], "WatchKey", "RecountKey");
 
         await At(2026, 12, 8, Scheduler());
         Assert.Empty(await Notices(task.Id));
@@ -181,7 +181,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     {
         var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
         await _tasks.InsertMany(tasks);
-        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey");
+        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey");
 
         var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
         Assert.Equal(1_100, await upgrade.UpgradeOnce(CancellationToken.None));

@@ -113,7 +113,8 @@ public sealed class ProvisionalDeadlineTests
         var calendar = (calendars ?? Before2026Decrees).For(country);
         var task = TaskLifecycleTests.NewTask();
         var due = calendar.AddWorkingDays(from, workingDays);
-        (task.OriginalDueDate, task.DueDate, task.Provisional) = (due, due, calendar.IsProvisional(from, due));
+        (task.OriginalDueDate, task.DueDate) = (due, due);
+        task.CountedOn(calendar.FirstProvisionalYear(from, due));
         task.Count = new DeadlineCount { From = from, WorkingDays = workingDays, Cap = cap };
         return task;
     }
@@ -170,14 +171,64 @@ public sealed class ProvisionalDeadlineTests
         // Counted into 2027, which has no decree yet: the same calendar gives the same day, and nothing is recorded.
         var task = Counted("RU", new DateOnly(2026, 12, 1), 30, calendars: NationalCalendars.Embedded);
         var calendar = NationalCalendars.Embedded.For("RU");
-        Assert.True(task.Provisional);
+        Assert.Equal((true, 2027), (task.Provisional, task.ProvisionalYear));
         var history = task.History.Count;
 
         Assert.False(ProvisionalDeadlines.Recompute(task, calendar, Today, Now));
 
-        Assert.True(task.Provisional);
+        Assert.Equal((true, 2027), (task.Provisional, task.ProvisionalYear));
         Assert.Empty(task.DeadlineChanges);
         Assert.Equal(history, task.History.Count);
+    }
+
+    [Fact]
+    public void A_task_stored_before_its_provisional_year_was_kept_gains_it_once_and_nothing_else()
+    {
+        var task = Counted("RU", new DateOnly(2026, 12, 1), 30, calendars: NationalCalendars.Embedded);
+        task.ProvisionalYear = null;
+        var history = task.History.Count;
+
+        Assert.True(ProvisionalDeadlines.Recompute(task, NationalCalendars.Embedded.For("RU"), Today, Now));
+        Assert.False(ProvisionalDeadlines.Recompute(task, NationalCalendars.Embedded.For("RU"), Today, Now));
+
+        Assert.Equal((true, 2027), (task.Provisional, task.ProvisionalYear));
+        Assert.Empty(task.DeadlineChanges);
+        Assert.Equal(history, task.History.Count);
+    }
+
+    [Fact]
+    public void A_count_across_two_years_without_a_decree_waits_for_the_second_once_the_first_is_decreed()
+    {
+        // 30 working days from Monday 1 December 2025 reach into 2026; on the calendars without 2025 and 2026 both are
+        // guesses, so the count waits for 2025 first. With only 2025 decreed the date moves and it waits for 2026.
+        var withoutBoth = new NationalCalendars(NationalCalendars.EmbeddedYears.Where(y => y.Year < 2025));
+        var only2025 = new NationalCalendars(NationalCalendars.EmbeddedYears.Where(y => y.Year < 2026));
+        var task = Counted("RU", new DateOnly(2025, 12, 1), 30, calendars: withoutBoth);
+        Assert.Equal(2025, task.ProvisionalYear);
+
+        Assert.True(ProvisionalDeadlines.Recompute(task, only2025.For("RU"), new DateOnly(2025, 11, 1), Now));
+
+        Assert.Single(task.DeadlineChanges);
+        Assert.Equal((true, 2026), (task.Provisional, task.ProvisionalYear));
+        Assert.StartsWith("2026/", task.RecountKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_an_open_task_with_a_provisional_deadline_has_a_recount_key_and_the_range_ends_with_its_year()
+    {
+        var task = Counted("RU", new DateOnly(2026, 12, 1), 30, calendars: NationalCalendars.Embedded);
+        Assert.Equal($"2027/{task.Id}", task.RecountKey);
+        Assert.True(string.CompareOrdinal(task.RecountKey, FollowupTask.RecountKeysBefore(2026)) > 0);
+        Assert.True(string.CompareOrdinal(task.RecountKey, FollowupTask.RecountKeysBefore(2027)) <= 0);
+        Assert.True(string.CompareOrdinal(FollowupTask.NotWatched, FollowupTask.RecountKeysBefore(9998)) > 0);
+
+        task.ProvisionalYear = null;
+        Assert.Equal($"0000/{task.Id}", task.RecountKey);
+        task.IsOpen = false;
+        Assert.Equal(FollowupTask.NotWatched, task.RecountKey);
+        task.IsOpen = true;
+        task.CountedOn(null);
+        Assert.Equal(FollowupTask.NotWatched, task.RecountKey);
     }
 
     [Fact]

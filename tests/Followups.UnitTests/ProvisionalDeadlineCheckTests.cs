@@ -1,4 +1,5 @@
 using Followups.Storage;
+using Followups.TaskPlanner;
 using Followups.TaskPlanner.Calendars;
 using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
@@ -17,7 +18,7 @@ namespace Followups.UnitTests;
 /// </summary>
 public sealed class ProvisionalDeadlineCheckTests : IDisposable
 {
-    private readonly PlannerStores _stores = new("provisional", t => t.Provisional, t => t.IsOpen);
+    private readonly PlannerStores _stores = new("provisional", TaskPlannerModule.TaskIndexes);
     private readonly IDocumentStore<FollowupTask> _tasks;
     private readonly IDocumentStore<ResponsibleOrganisation> _organisations;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 12, 29, 8, 0, 0, TimeSpan.Zero));
@@ -33,18 +34,29 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         _clock,
         NullLogger<ProvisionalDeadlineCheck>.Instance);
 
-    /// <summary>A task the planner counted, before the decrees, <paramref name="workingDays"/> after Monday 29 December 2025.</summary>
-    private async Task<FollowupTask> Planned(string org, int workingDays, TaskStatus status = TaskStatus.Assigned)
+    /// <summary>
+    /// A task the planner counted <paramref name="workingDays"/> after <paramref name="from"/> (default Monday 29 December
+    /// 2025) on <paramref name="calendars"/> (default: before the 2026 decrees).
+    /// </summary>
+    private async Task<FollowupTask> Planned(
+        string org, int workingDays, TaskStatus status = TaskStatus.Assigned, DateOnly? from = null, NationalCalendars? calendars = null)
     {
-        var from = new DateOnly(2025, 12, 29);
-        var calendar = ProvisionalDeadlineTests.Before2026Decrees.For("RU");
+        var start = from ?? new DateOnly(2025, 12, 29);
+        var calendar = (calendars ?? ProvisionalDeadlineTests.Before2026Decrees).For("RU");
         var task = TaskLifecycleTests.NewTask(status);
-        var due = calendar.AddWorkingDays(from, workingDays);
-        (task.ResponsibleOrg, task.OriginalDueDate, task.DueDate, task.Provisional) = (org, due, due, true);
-        task.Count = new DeadlineCount { From = from, WorkingDays = workingDays };
+        var due = calendar.AddWorkingDays(start, workingDays);
+        (task.ResponsibleOrg, task.OriginalDueDate, task.DueDate) = (org, due, due);
+        task.CountedOn(calendar.FirstProvisionalYear(start, due));
+        task.Count = new DeadlineCount { From = start, WorkingDays = workingDays };
         await _tasks.Insert(task);
         return task;
     }
+
+    /// <summary>A made-up decree for 2027: the New Year holidays to 8 January, and Monday 11 January a transferred day off.</summary>
+    private static readonly string Ru2027 = $$"""
+        {"country":"RU","year":2027,"holidays":[{{string.Join(',', Enumerable.Range(1, 8).Select(d => $$"""{"date":"2027-01-0{{d}}","name":"New Year holidays"}"""))}}],
+         "transferredDaysOff":["2027-01-11"],"workingWeekends":[]}
+        """;
 
     [Fact]
     public async Task Provisional_deadlines_are_counted_again_once_in_the_store_when_their_year_is_decreed()
@@ -83,15 +95,81 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
     }
 
     [Fact]
-    public async Task A_calendar_directory_adds_a_decreed_year_without_a_rebuild()
+    public async Task A_task_waiting_for_a_year_no_calendar_has_yet_is_not_read_and_is_counted_once_one_arrives()
     {
-        // The operator drops RU-2027.json (here a made-up decree moving Monday 11 January off) into Planner:CalendarDirectory.
+        await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
+        // Three working days from Monday 28 December 2026: Monday 11 January 2027 on the fixed holidays, waiting for 2027.
+        var waiting = await Planned("kirov-transport", 3, from: new DateOnly(2026, 12, 28), calendars: NationalCalendars.Embedded);
+        Assert.Equal((new DateOnly(2027, 1, 11), 2027), (waiting.DueDate, waiting.ProvisionalYear));
+        // A task whose key says it waits for 2027 but whose count the 2026 decree would move: were the range to reach
+        // the keys of 2027 before a calendar of 2027 is loaded, this one would be read and moved.
+        var unread = await Planned("kirov-transport", 10);
+        unread.ProvisionalYear = 2027;
+        Assert.True(await _tasks.Replace(unread));
+        _clock.SetUtcNow(new DateTimeOffset(2026, 12, 28, 8, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(0, await Check(NationalCalendars.Embedded).CheckOnce(CancellationToken.None));
+        Assert.Equal(new DateOnly(2026, 1, 21), (await _tasks.Find(unread.Id))!.DueDate);
+
         var directory = Path.Combine(_stores.Folder, "calendars");
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "RU-2027.json"), """
-            {"country":"RU","year":2027,"holidays":[{"date":"2027-01-01","name":"New Year"}],
-             "transferredDaysOff":["2027-01-11"],"workingWeekends":[]}
-            """);
+        File.WriteAllText(Path.Combine(directory, "RU-2027.json"), Ru2027);
+        Assert.Equal(2, await Check(NationalCalendars.Load(directory)).CheckOnce(CancellationToken.None));
+        Assert.Equal(0, await Check(NationalCalendars.Load(directory)).CheckOnce(CancellationToken.None));
+
+        var counted = (await _tasks.Find(waiting.Id))!;
+        Assert.Equal((new DateOnly(2027, 1, 12), false, FollowupTask.NotWatched), (counted.DueDate, counted.Provisional, counted.RecountKey));
+    }
+
+    [Fact]
+    public async Task A_pass_counts_more_than_a_page_of_tasks_each_once()
+    {
+        await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
+        var planned = (await Planned("kirov-transport", 10)).DueDate;
+        var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
+        foreach (var task in tasks)
+        {
+            (task.ResponsibleOrg, task.DueDate, task.Count) = ("kirov-transport", planned, new DeadlineCount { From = new DateOnly(2025, 12, 29), WorkingDays = 10 });
+            task.CountedOn(2026);
+        }
+
+        await _tasks.InsertMany(tasks);
+
+        Assert.Equal(1_101, await Check(NationalCalendars.Embedded).CheckOnce(CancellationToken.None));
+        Assert.Equal(0, await Check(NationalCalendars.Embedded).CheckOnce(CancellationToken.None));
+        foreach (var task in tasks)
+        {
+            Assert.Equal(new DateOnly(2026, 1, 22), (await _tasks.Find(task.Id))!.DueDate);
+        }
+    }
+
+    [Fact]
+    public async Task A_task_stored_before_the_recount_key_is_upgraded_and_then_counted()
+    {
+        await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
+        var task = await Planned("kirov-transport", 10);
+        _stores.RemoveFromStoredTasks([task.Id], "RecountKey", "ProvisionalYear");
+        var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+
+        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal($"0000/{task.Id}", (await _tasks.Find(task.Id))!.RecountKey);
+        // Still on the calendars before the decree: the count is the same, only the year it waits for is kept.
+        Assert.Equal(1, await Check(ProvisionalDeadlineTests.Before2026Decrees).CheckOnce(CancellationToken.None));
+        Assert.Equal(0, await Check(ProvisionalDeadlineTests.Before2026Decrees).CheckOnce(CancellationToken.None));
+        var kept = (await _tasks.Find(task.Id))!;
+        Assert.Equal((2026, new DateOnly(2026, 1, 21)), (kept.ProvisionalYear, kept.DueDate));
+
+        Assert.Equal(1, await Check(NationalCalendars.Embedded).CheckOnce(CancellationToken.None));
+        Assert.Equal(new DateOnly(2026, 1, 22), (await _tasks.Find(task.Id))!.DueDate);
+    }
+
+    [Fact]
+    public async Task A_calendar_directory_adds_a_decreed_year_without_a_rebuild()
+    {
+        // The operator drops RU-2027.json (made up, above) into Planner:CalendarDirectory.
+        var directory = Path.Combine(_stores.Folder, "calendars");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "RU-2027.json"), Ru2027);
         File.WriteAllText(Path.Combine(_stores.Folder, "BY-2030.json"), """{"country":"BY","year":2031,"holidays":[],"transferredDaysOff":[],"workingWeekends":[]}""");
 
         var loaded = NationalCalendars.Load(directory).For("RU");

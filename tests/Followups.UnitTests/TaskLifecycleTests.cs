@@ -14,7 +14,7 @@ public sealed class TaskLifecycleTests
     {
         var planned = new PlannedTask(
             Guid.NewGuid().ToString(), "agr-1", "buses", "proposal", "Commercial proposal", "passenger-transport", "maz", TaskRole.Lead,
-            new DateOnly(2026, 12, 11), false, false, waitingFor, null);
+            new DateOnly(2026, 12, 11), null, false, waitingFor, null);
         var task = FollowupTask.Create(planned, 1, Now);
         task.Status = status;
         task.IsOpen = status is not (TaskStatus.Done or TaskStatus.Cancelled);
@@ -102,7 +102,7 @@ public sealed class TaskLifecycleTests
 
         Assert.Null(TaskLifecycle.DecideExtension(task, true, "Justified", "secretariat", NationalCalendars.Embedded.For("RU"), Now));
 
-        Assert.Equal((new DateOnly(2027, 1, 29), true, null), (task.DueDate, task.Provisional, task.Count));
+        Assert.Equal((new DateOnly(2027, 1, 29), true, 2027, null), (task.DueDate, task.Provisional, task.ProvisionalYear, task.Count));
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class TaskLifecycleTests
         var assigned = NewTask();
         var planned = FollowupTask.Create(
             new PlannedTask("00000000-0000-0000-0000-000000000001", "agr-1", "buses", "terms", "Terms", "a", "maz", TaskRole.Lead,
-                new DateOnly(2026, 12, 30), false, false, [assigned.Id], null),
+                new DateOnly(2026, 12, 30), null, false, [assigned.Id], null),
             1, Now);
 
         Assert.Equal(TaskStatus.Planned, planned.Status);

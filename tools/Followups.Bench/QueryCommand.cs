@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Followups.Storage;
+using Followups.TaskPlanner.Calendars;
 using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Tasks;
@@ -140,7 +141,8 @@ internal static class QueryCommand
     /// <summary>
     /// Tasks <paramref name="from"/> to <paramref name="count"/> of the data set, in batches: an agreement every ~60 tasks,
     /// about 70% open, due dates from 120 days ago to 500 days ahead, so that a fifth of the open ones are overdue. Open
-    /// tasks due from three days ago on are not settled, as in a live store (the deadline scan still watches them).
+    /// tasks due from three days ago on are not settled, as in a live store (the deadline scan still watches them). A
+    /// deadline in a year without an official calendar is provisional, as the planner would have stored it.
     /// </summary>
     internal static IEnumerable<List<FollowupTask>> Generate(int from, int count, Random random, int batch)
     {
@@ -186,6 +188,7 @@ internal static class QueryCommand
                     Settled = status == TaskStatus.Done || due < today.AddDays(-3),
                     CompletedOn = status == TaskStatus.Done ? due : null,
                 };
+                task.CountedOn(NationalCalendars.Embedded.For(org[..2].ToUpperInvariant()).FirstProvisionalYear(due, due));
                 if (!task.Settled)
                 {
                     // Open and not escalated yet, as every open task due from a few days ago on is: the deadline scan reads

@@ -22,11 +22,18 @@ public sealed class NationalCalendars
 
     public NationalCalendars(IEnumerable<CalendarYear> years)
     {
-        _calendars = years
+        var known = years.Where(y => FixedHolidays.Knows(y.Country.ToUpperInvariant())).ToList();
+        _calendars = known
             .GroupBy(y => y.Country.ToUpperInvariant())
-            .Where(g => FixedHolidays.Knows(g.Key))
             .ToFrozenDictionary(g => g.Key, g => Build(g.Key, g.ToList()), StringComparer.OrdinalIgnoreCase);
+        LatestOfficialYear = known.Count > 0 ? known.Max(y => y.Year) : null;
     }
+
+    /// <summary>
+    /// The latest year any country's official calendar is loaded for; null without any. A provisional deadline whose first
+    /// year without a calendar is later has nothing to be counted again on.
+    /// </summary>
+    public int? LatestOfficialYear { get; }
 
     /// <summary>The years shipped inside the planner's assembly.</summary>
     public static IReadOnlyList<CalendarYear> EmbeddedYears { get; } = LoadEmbedded().ToList();

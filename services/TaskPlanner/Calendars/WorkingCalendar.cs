@@ -12,17 +12,20 @@ public sealed class WorkingCalendar(Func<DateOnly, bool> isWorkingDay, Func<int,
     public bool IsProvisional(int year) => isProvisionalYear?.Invoke(year) ?? false;
 
     /// <summary>True when any year from <paramref name="from"/> to <paramref name="to"/> is <see cref="IsProvisional(int)"/>.</summary>
-    public bool IsProvisional(DateOnly from, DateOnly to)
+    public bool IsProvisional(DateOnly from, DateOnly to) => FirstProvisionalYear(from, to) is not null;
+
+    /// <summary>The first year from <paramref name="from"/> to <paramref name="to"/> that <see cref="IsProvisional(int)"/>; null when none is.</summary>
+    public int? FirstProvisionalYear(DateOnly from, DateOnly to)
     {
         for (var year = Math.Min(from.Year, to.Year); year <= Math.Max(from.Year, to.Year); year++)
         {
             if (IsProvisional(year))
             {
-                return true;
+                return year;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>The day <paramref name="days"/> working days after <paramref name="from"/> (which itself does not count).</summary>

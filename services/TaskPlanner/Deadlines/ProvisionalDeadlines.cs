@@ -17,8 +17,9 @@ public static class ProvisionalDeadlines
     /// capped by the commitment's due date, so a decreed holiday pushes it later and a decreed working Saturday earlier.
     /// A date a person chose (an approved extension, no <see cref="FollowupTask.Count"/>) only moves off a day off. The
     /// deadline never moves earlier than the next working day after <paramref name="today"/> (one already closer stays
-    /// put): nobody is made late by a decree. The task stays provisional while a year it spans still has no decree.
-    /// True when the task changed; a second call on the same calendar changes nothing.
+    /// put): nobody is made late by a decree. The task stays provisional while a year it spans still has no decree, and
+    /// <see cref="FollowupTask.ProvisionalYear"/> moves on to that year. True when the task changed; a second call on the
+    /// same calendar changes nothing.
     /// </summary>
     public static bool Recompute(FollowupTask task, WorkingCalendar calendar, DateOnly today, DateTimeOffset now)
     {
@@ -28,7 +29,7 @@ public static class ProvisionalDeadlines
         }
 
         DateOnly due;
-        bool provisional;
+        int? provisionalYear;
         var capped = false;
         if (task.Count is { WorkingDays: > 0 } count)
         {
@@ -38,22 +39,26 @@ public static class ProvisionalDeadlines
                 (due, capped) = (last, true);
             }
 
-            provisional = calendar.IsProvisional(count.From, due);
+            provisionalYear = calendar.FirstProvisionalYear(count.From, due);
         }
         else
         {
             due = calendar.OnOrBefore(task.DueDate);
-            provisional = calendar.IsProvisional(due.Year);
+            provisionalYear = calendar.FirstProvisionalYear(due, due);
         }
 
         var earliest = Min(task.DueDate, calendar.AddWorkingDays(today, 1));
         due = due < earliest ? earliest : due;
-        if (due == task.DueDate && provisional)
+        if (due == task.DueDate && provisionalYear is not null)
         {
-            return false;
+            // The same date, still provisional: only the year the count waits for may be new (or kept for the first time
+            // on a task stored before it was), which nobody reading the task sees, so no history entry.
+            var moved = provisionalYear != task.ProvisionalYear;
+            task.ProvisionalYear = provisionalYear;
+            return moved;
         }
 
-        task.Provisional = provisional;
+        task.CountedOn(provisionalYear);
         task.Compressed |= capped;
         var years = Years(task.Count?.From ?? due, due);
         if (due != task.DueDate)
@@ -81,7 +86,10 @@ public static class ProvisionalDeadlines
 
 /// <summary>
 /// At start, counts again the provisional deadlines whose years gained an official calendar: calendars are read at
-/// start (embedded, or from <c>Planner:CalendarDirectory</c>), so a new calendar always arrives with a restart.
+/// start (embedded, or from <c>Planner:CalendarDirectory</c>), so a new calendar always arrives with a restart. It reads
+/// the open provisional tasks whose first year without a calendar (<see cref="FollowupTask.RecountKey"/>) is at most the
+/// latest year any calendar now has: a task waiting for a later year has nothing new to be counted on. Every start looks,
+/// so a task planned by an instance still running on older calendars is counted at the next start that has the new ones.
 /// </summary>
 public sealed partial class ProvisionalDeadlineCheck(
     IDocumentStore<FollowupTask> tasks, PlanningContext planning, TimeProvider clock, ILogger<ProvisionalDeadlineCheck> logger) : BackgroundService
@@ -98,32 +106,43 @@ public sealed partial class ProvisionalDeadlineCheck(
         }
     }
 
+    private const int Batch = 500;
+
     /// <summary>
-    /// One pass over the open provisional tasks, a page at a time.
+    /// One pass over those tasks, a page at a time in key order.
     /// A task another writer changed meanwhile is read again and counted on its new state, so several planner instances
     /// starting together record each change once.
     /// </summary>
     public async Task<int> CheckOnce(CancellationToken cancellationToken)
     {
+        var until = FollowupTask.RecountKeysBefore(planning.Calendars.LatestOfficialYear ?? 0);
         var changed = 0;
-        await foreach (var found in tasks.Scan(t => t.Provisional && t.IsOpen, cancellationToken: cancellationToken))
+        string? after = null;
+        IReadOnlyList<FollowupTask> page;
+        do
         {
-            for (var task = found; task is not null; task = await tasks.Find(task.Id, cancellationToken))
+            page = await tasks.PageByRange(t => t.RecountKey, after, until, t => true, Batch, cancellationToken);
+            foreach (var found in page)
             {
-                var now = clock.GetUtcNow();
-                var calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
-                if (!ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now))
+                after = found.RecountKey;
+                for (var task = found; task is not null; task = await tasks.Find(task.Id, cancellationToken))
                 {
-                    break;
-                }
+                    var now = clock.GetUtcNow();
+                    var calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
+                    if (!ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now))
+                    {
+                        break;
+                    }
 
-                if (await tasks.Replace(task, cancellationToken))
-                {
-                    changed++;
-                    break;
+                    if (await tasks.Replace(task, cancellationToken))
+                    {
+                        changed++;
+                        break;
+                    }
                 }
             }
         }
+        while (page.Count == Batch);
 
         return changed;
     }

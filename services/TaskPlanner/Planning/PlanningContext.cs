@@ -19,6 +19,8 @@ public sealed class PlanningContext(
 
     public PlannerOptions Options => options.Value;
 
+    public NationalCalendars Calendars => calendars;
+
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     /// <summary>

@@ -68,7 +68,8 @@ public static class Replanner
         if (redate && next.DueDate != task.DueDate)
         {
             task.ChangeDeadline(next.DueDate, reason, actor, now);
-            (task.Compressed, task.Provisional, task.Count) = (next.Compressed, next.Provisional, next.Count);
+            (task.Compressed, task.Count) = (next.Compressed, next.Count);
+            task.CountedOn(next.ProvisionalYear);
         }
 
         if (next.ResponsibleOrg != task.ResponsibleOrg)

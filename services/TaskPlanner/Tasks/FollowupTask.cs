@@ -125,6 +125,36 @@ public sealed class FollowupTask : AggregateDocument
     public bool Provisional { get; set; }
 
     /// <summary>
+    /// The first year of the deadline's count that had no official calendar when it was counted; null when every year had
+    /// one, and on tasks stored before it was kept. Set with <see cref="Provisional"/> by <see cref="CountedOn"/>.
+    /// </summary>
+    public int? ProvisionalYear { get; set; }
+
+    /// <summary>
+    /// While the task is open and its deadline provisional, <see cref="ProvisionalYear"/> (0 when not kept yet) and the id,
+    /// <c>2027/{id}</c>; else <see cref="NotWatched"/>. The start-up recount reads the keys up to the latest year with an
+    /// official calendar as one range of this field's index, so it reads only the tasks a new calendar can move, not every
+    /// task in the store. The newest derived field, so the one <see cref="TaskDocumentUpgrade"/> looks for. Always derived;
+    /// the setter only lets the stores read it back.
+    /// </summary>
+    public string RecountKey
+    {
+        get => IsOpen && Provisional
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProvisionalYear ?? 0:D4}/{Id}")
+            : NotWatched;
+        set { }
+    }
+
+    /// <summary>
+    /// The upper bound of the <see cref="RecountKey"/> range whose first provisional year is at most <paramref name="year"/>:
+    /// <c>2027</c> sorts after every <c>2026/…</c> key and before every <c>2027/…</c> one.
+    /// </summary>
+    public static string RecountKeysBefore(int year) => (year + 1).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Records how the deadline was counted: provisional from <paramref name="provisionalYear"/>, or on official calendars (null).</summary>
+    public void CountedOn(int? provisionalYear) => (Provisional, ProvisionalYear) = (provisionalYear is not null, provisionalYear);
+
+    /// <summary>
     /// How the planner counted <see cref="DueDate"/>, so that a provisional deadline can be counted again on the decreed
     /// calendar. Absent when a person chose the date (an approved extension) and on tasks stored before it was kept.
     /// </summary>
@@ -173,7 +203,8 @@ public sealed class FollowupTask : AggregateDocument
             Controller = planned.Controller,
             OriginalDueDate = planned.DueDate,
             DueDate = planned.DueDate,
-            Provisional = planned.Provisional,
+            Provisional = planned.ProvisionalYear is not null,
+            ProvisionalYear = planned.ProvisionalYear,
             Count = planned.Count,
             Compressed = planned.Compressed,
             WaitingFor = [.. planned.WaitingFor],

@@ -96,7 +96,8 @@ public static class TaskLifecycle
             {
                 task.ChangeDeadline(calendar.OnOrBefore(request.RequestedDueDate), $"extension approved: {reason}", actor, now);
                 // A date a person chose is not recounted when its year's calendar is decreed, only moved off a day off.
-                (task.Count, task.Provisional) = (null, calendar.IsProvisional(task.DueDate.Year));
+                task.Count = null;
+                task.CountedOn(calendar.FirstProvisionalYear(task.DueDate, task.DueDate));
             }
             else
             {
