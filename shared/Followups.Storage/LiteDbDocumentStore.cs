@@ -42,37 +42,45 @@ public sealed class LiteDbDatabases(string dataDirectory) : IDisposable
     }
 }
 
-/// <summary>LiteDB adapter of the storage port. LiteDB lives in one process, so a lock makes the version check and the write one step.</summary>
+/// <summary>
+/// LiteDB adapter of the storage port. LiteDB lives in one process, so a gate per database file makes the version check
+/// and the write one step: writes hold it alone, reads share it (see <see cref="Find"/>).
+/// </summary>
 public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing where T : AggregateDocument
 {
     private readonly ILiteCollection<T> _collection;
     private readonly LiteDatabase _database;
-    // One gate per database file, shared by all its collections: see Find for why reads hold it too.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiteDatabase, Lock> Gates = [];
-    private readonly Lock _gate;
+    // One gate per database file, shared by all its collections.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiteDatabase, ReaderWriterLockSlim> Gates = [];
+    private readonly ReaderWriterLockSlim _gate;
     private readonly Collation _collation;
     private const int SortInMemoryAtMost = 1_000;
 
     public LiteDbDocumentStore(LiteDatabase database, string collection, IEnumerable<Expression<Func<T, object>>> indexes)
     {
         _database = database;
-        _gate = Gates.GetValue(database, _ => new Lock());
+        _gate = Gates.GetValue(database, _ => new ReaderWriterLockSlim());
         _collation = database.Collation;
         Name = $"litedb:{collection}";
-        _collection = database.GetCollection<T>(collection);
-        _collection.EnsureIndex(d => d.HasPending);
-        var declared = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "_id", "HasPending" };
-        foreach (var index in indexes)
+        // Alone: another store of the same file may already be serving reads while this one maps its types and indexes.
+        using (Writing())
         {
-            declared.Add(EnsureIndex(index));
-        }
+            MapAhead(database.Mapper, typeof(T), []);
+            _collection = database.GetCollection<T>(collection);
+            _collection.EnsureIndex(d => d.HasPending);
+            var declared = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "_id", "HasPending" };
+            foreach (var index in indexes)
+            {
+                declared.Add(EnsureIndex(index));
+            }
 
-        // An index no longer declared is dropped: LiteDB would otherwise keep updating it on every write of the collection.
-        var stale = database.GetCollection("$indexes").Find(LiteDB.Query.EQ("collection", collection)).Select(i => i["name"].AsString)
-            .Where(name => !declared.Contains(name)).ToList();
-        foreach (var name in stale)
-        {
-            _collection.DropIndex(name);
+            // An index no longer declared is dropped: LiteDB would otherwise keep updating it on every write of the collection.
+            var stale = database.GetCollection("$indexes").Find(LiteDB.Query.EQ("collection", collection)).Select(i => i["name"].AsString)
+                .Where(name => !declared.Contains(name)).ToList();
+            foreach (var name in stale)
+            {
+                _collection.DropIndex(name);
+            }
         }
     }
 
@@ -113,13 +121,83 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
 
     public string Name { get; }
 
-    // Every call holds the database's gate, reads too: LiteDB's BsonMapper (one per database) publishes a type's mapping
-    // before it has filled in the members, so two threads meeting a type (or a nested one, e.g. a list's element type or
-    // PendingEvent) for the first time could write or read a document with fields silently missing. LiteDB writes one
-    // at a time anyway.
+    /// <summary>
+    /// Builds LiteDB's mapping of <paramref name="type"/> and of every type of ours its members hold (list elements, nested
+    /// records, base classes), holding the gate alone. The mapper (one per database) keeps them in a plain dictionary and
+    /// publishes a type's mapping before filling in its members, so a reader meeting a type for the first time beside
+    /// another could corrupt it or read a document with fields silently missing. Mapped ahead, reads only look it up,
+    /// and they may run side by side: LiteDB reads a snapshot, and the gate keeps every write apart from them.
+    /// </summary>
+    private static void MapAhead(BsonMapper mapper, Type type, HashSet<Type> seen)
+    {
+        if (type.IsArray)
+        {
+            MapAhead(mapper, type.GetElementType()!, seen);
+            return;
+        }
+
+        if (!seen.Add(type))
+        {
+            return;
+        }
+
+        foreach (var argument in type.IsGenericType ? type.GetGenericArguments() : [])
+        {
+            MapAhead(mapper, argument, seen);
+        }
+
+        if (type.Namespace?.StartsWith("Followups", StringComparison.Ordinal) != true || type.IsEnum || type.IsInterface)
+        {
+            return;
+        }
+
+        typeof(BsonMapper).GetMethod(nameof(BsonMapper.Entity))!.MakeGenericMethod(type).Invoke(mapper, null);
+        if (type.BaseType is { } baseType)
+        {
+            MapAhead(mapper, baseType, seen);
+        }
+
+        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            MapAhead(mapper, property.PropertyType, seen);
+        }
+    }
+
+    /// <summary>Holds the gate for a read, beside other reads.</summary>
+    private Held Reading()
+    {
+        _gate.EnterReadLock();
+        return new Held(_gate, exclusive: false);
+    }
+
+    /// <summary>Holds the gate for a write, alone.</summary>
+    private Held Writing()
+    {
+        _gate.EnterWriteLock();
+        return new Held(_gate, exclusive: true);
+    }
+
+    private readonly struct Held(ReaderWriterLockSlim gate, bool exclusive) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (exclusive)
+            {
+                gate.ExitWriteLock();
+            }
+            else
+            {
+                gate.ExitReadLock();
+            }
+        }
+    }
+
+    // Reads share the gate: a manager's list no longer waits for the deadline scan's page or the start-up recount. A write
+    // still holds it alone, so a read never meets a half-written batch's mapping work, and the version check and the write
+    // stay one step.
     public Task<T?> Find(string id, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        using (Reading())
         {
             return Task.FromResult<T?>(_collection.FindById(id));
         }
@@ -132,7 +210,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         CancellationToken cancellationToken = default,
         bool descending = false)
     {
-        lock (_gate)
+        using (Reading())
         {
             var key = _database.Mapper.GetExpression(orderBy ?? (d => d.Id));
             return Task.FromResult<IReadOnlyList<T>>(Sorted(() => _collection.Query().Where(filter), key, descending, limit));
@@ -173,7 +251,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         CancellationToken cancellationToken = default)
     {
         var field = _database.Mapper.GetExpression(key);
-        lock (_gate)
+        using (Reading())
         {
             // LiteDB reads through one index, the cheapest of the terms and the first among equals. The key's range comes
             // first, even from the start, so that without a more selective equality LiteDB walks the key's index in
@@ -217,7 +295,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         // it cannot pick an equality (cheaper in its cost model, e.g. an area) and sort every match instead of walking the range.
         var range = BsonExpression.Create(
             $"{indexed} BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
-        lock (_gate)
+        using (Reading())
         {
             var query = _collection.Query().Where(range);
             if (filter.Body is not ConstantExpression { Value: true })
@@ -258,7 +336,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         CancellationToken cancellationToken = default)
     {
         var field = _database.Mapper.GetExpression(key);
-        lock (_gate)
+        using (Reading())
         {
             if (filter.Body is ConstantExpression { Value: true })
             {
@@ -288,7 +366,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         document.PrepareWrite();
         try
         {
-            lock (_gate)
+            using (Writing())
             {
                 _collection.Insert(document);
             }
@@ -304,7 +382,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
 
     public Task<bool> Replace(T document, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        using (Writing())
         {
             var stored = _collection.Query().Where(d => d.Id == document.Id).Select(d => d.Version).FirstOrDefault();
             return Task.FromResult(ReplaceHeld(document, stored));
@@ -350,7 +428,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             return Task.FromResult<IReadOnlyList<bool>>(written);
         }
 
-        lock (_gate)
+        using (Writing())
         {
             _database.BeginTrans();
             try

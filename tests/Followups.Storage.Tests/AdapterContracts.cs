@@ -43,6 +43,47 @@ public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
         Assert.Equal(["kept"], (await after.Query(d => d.Tags.Contains("a"), 10)).Select(d => d.Id));
     }
 
+    [Fact]
+    public async Task Reads_beside_each_other_and_beside_writes_see_each_document_whole()
+    {
+        // Every write gives all of a document's fields one generation; a read seeing two in one document saw half a write.
+        var database = _databases.Get("contract");
+        var store = new LiteDbDocumentStore<SampleDocument>(database, "beside_" + Guid.NewGuid().ToString("N"), [d => d.Org, d => d.Tags]);
+        var documents = Enumerable.Range(0, 200).Select(i => new SampleDocument { Id = $"d{i:D3}", Org = "g0", Tags = ["g0", "g0", "g0"] }).ToList();
+        await store.InsertMany(documents);
+
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var page = await store.Page(d => true, d => d.Id, null, 200);
+                var found = await store.Find($"d{Random.Shared.Next(200):D3}");
+                Assert.Equal(200, page.Count);
+                foreach (var document in page.Append(found!))
+                {
+                    Assert.All(document.Tags, tag => Assert.Equal(document.Org, tag));
+                    Assert.Equal($"g{document.Counter}", document.Org);
+                }
+            }
+        })).ToList();
+        var generation = 0;
+        do
+        {
+            generation++;
+            var next = (await store.Query(d => true, 1_000)).ToList();
+            foreach (var document in next)
+            {
+                (document.Org, document.Tags, document.Counter) = ($"g{generation}", [$"g{generation}", $"g{generation}", $"g{generation}"], generation);
+            }
+
+            Assert.All(await store.ReplaceMany(next), Assert.True);
+        }
+        while (!readers.All(r => r.IsCompleted));
+
+        await Task.WhenAll(readers);
+        Assert.All(await store.Query(d => true, 1_000), d => Assert.Equal(($"g{generation}", generation + 1), (d.Org, d.Version)));
+    }
+
     public void Dispose()
     {
         _databases.Dispose();

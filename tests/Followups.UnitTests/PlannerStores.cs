@@ -23,6 +23,9 @@ internal sealed class PlannerStores : IDisposable
 
     public string Folder { get; }
 
+    /// <summary>The planner's LiteDB file, for what only LiteDB itself can tell (its mapper).</summary>
+    public LiteDB.LiteDatabase Planner => _databases.Get("planner");
+
     public IDocumentStore<FollowupTask> Tasks { get; }
     public IDocumentStore<ResponsibleOrganisation> Organisations { get; }
 
