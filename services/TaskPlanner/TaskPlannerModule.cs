@@ -44,8 +44,9 @@ public static class TaskPlannerModule
         services.AddSingleton<PlanningContext>();
         services.AddSingleton<TaskActionServices>();
         services.AddHostedService<DeadlineScheduler>();
+        services.AddSingleton<TaskDocumentUpgrade>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskDocumentUpgrade>());
         services.AddHostedService<ProvisionalDeadlineCheck>();
-        services.AddHostedService<TaskDocumentUpgrade>();
         builder.AddOrganisationCopy<ResponsibleOrganisation>(Database, "task-planner-organisation-changed");
         builder.AddConsumers(x =>
         {

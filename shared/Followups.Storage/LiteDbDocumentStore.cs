@@ -126,7 +126,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// records, base classes), holding the gate alone. The mapper (one per database) keeps them in a plain dictionary and
     /// publishes a type's mapping before filling in its members, so a reader meeting a type for the first time beside
     /// another could corrupt it or read a document with fields silently missing. Mapped ahead, reads only look it up,
-    /// and they may run side by side: LiteDB reads a snapshot, and the gate keeps every write apart from them.
+    /// and they may run side by side: LiteDB reads a snapshot, and the gate keeps every write apart from them. Expressions
+    /// are translated inside the gate too, since LiteDB's translation looks mappings up.
     /// </summary>
     private static void MapAhead(BsonMapper mapper, Type type, HashSet<Type> seen)
     {
@@ -157,9 +158,23 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             MapAhead(mapper, baseType, seen);
         }
 
-        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        var properties = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+        foreach (var property in properties)
         {
             MapAhead(mapper, property.PropertyType, seen);
+        }
+
+        if (type.IsClass && !type.IsAbstract && type.GetConstructor(Type.EmptyTypes) is not null)
+        {
+            // LiteDB also keeps each type's constructor, process-wide, in a dictionary it reads without a lock. Reading one
+            // instance with its lists empty puts the type's and its lists' constructors there now.
+            var sample = new BsonDocument();
+            foreach (var list in properties.Where(p => p.CanWrite && p.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(p.PropertyType)))
+            {
+                sample[mapper.ResolveFieldName(list.Name)] = new BsonArray();
+            }
+
+            mapper.ToObject(type, sample);
         }
     }
 
@@ -250,9 +265,9 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         int limit,
         CancellationToken cancellationToken = default)
     {
-        var field = _database.Mapper.GetExpression(key);
         using (Reading())
         {
+            var field = _database.Mapper.GetExpression(key);
             // LiteDB reads through one index, the cheapest of the terms and the first among equals. The key's range comes
             // first, even from the start, so that without a more selective equality LiteDB walks the key's index in
             // order and stops at the limit instead of sorting every match.
@@ -274,8 +289,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         int limit,
         CancellationToken cancellationToken = default)
     {
-        var list = _database.Mapper.GetExpression(keys).Source;
-        return Within($"{list}[*] ANY", prefix, after, until, filter, limit);
+        return Within(() => $"{_database.Mapper.GetExpression(keys).Source}[*] ANY", prefix, after, until, filter, limit);
     }
 
     public Task<IReadOnlyList<T>> PageByRange(
@@ -285,18 +299,22 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         Expression<Func<T, bool>> filter,
         int limit,
         CancellationToken cancellationToken = default) =>
-        Within(_database.Mapper.GetExpression(key).Source, "", after, until, filter, limit);
+        Within(() => _database.Mapper.GetExpression(key).Source, "", after, until, filter, limit);
 
-    /// <summary>The documents whose <paramref name="indexed"/> value lies in one range under <paramref name="prefix"/>, in its index's order.</summary>
-    private Task<IReadOnlyList<T>> Within(string indexed, string prefix, string? after, string? until, Expression<Func<T, bool>> filter, int limit)
+    /// <summary>
+    /// The documents whose value of <paramref name="indexed"/> (made inside the gate: it reads the mapper) lies in one range
+    /// under <paramref name="prefix"/>, in its index's order.
+    /// </summary>
+    private Task<IReadOnlyList<T>> Within(Func<string> indexed, string prefix, string? after, string? until, Expression<Func<T, bool>> filter, int limit)
     {
-        // BETWEEN is inclusive: "\0" makes the lower bound the first key after the cursor. The range is the only term LiteDB
-        // can seek: the filter goes in as "(...) = true", which LiteDB neither splits into terms nor matches to an index, so
-        // it cannot pick an equality (cheaper in its cost model, e.g. an area) and sort every match instead of walking the range.
-        var range = BsonExpression.Create(
-            $"{indexed} BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
         using (Reading())
         {
+            // BETWEEN is inclusive: "\0" makes the lower bound the first key after the cursor. The range is the only term
+            // LiteDB can seek: the filter goes in as "(...) = true", which LiteDB neither splits into terms nor matches to an
+            // index, so it cannot pick an equality (cheaper in its cost model, e.g. an area) and sort every match instead of
+            // walking the range.
+            var range = BsonExpression.Create(
+                $"{indexed()} BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
             var query = _collection.Query().Where(range);
             if (filter.Body is not ConstantExpression { Value: true })
             {
@@ -335,9 +353,9 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         Expression<Func<T, string>> key,
         CancellationToken cancellationToken = default)
     {
-        var field = _database.Mapper.GetExpression(key);
         using (Reading())
         {
+            var field = _database.Mapper.GetExpression(key);
             if (filter.Body is ConstantExpression { Value: true })
             {
                 // LiteDB groups BSON documents inside the engine; no T is built. Counting the key's values rather than whole

@@ -28,11 +28,14 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         (_tasks, _organisations) = (_stores.Tasks, _stores.Organisations);
     }
 
-    private ProvisionalDeadlineCheck Check(NationalCalendars calendars) => new(
+    private ProvisionalDeadlineCheck Check(NationalCalendars calendars, TaskDocumentUpgrade? upgrade = null) => new(
         _tasks,
         new PlanningContext(PlannerTests.Playbooks, calendars, _organisations, Options.Create(new PlannerOptions()), _clock),
+        upgrade ?? Upgrade(),
         _clock,
         NullLogger<ProvisionalDeadlineCheck>.Instance);
+
+    private TaskDocumentUpgrade Upgrade() => new(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
 
     /// <summary>
     /// A task the planner counted <paramref name="workingDays"/> after <paramref name="from"/> (default Monday 29 December
@@ -49,6 +52,15 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         task.CountedOn(calendar.FirstProvisionalYear(start, due));
         task.Count = new DeadlineCount { From = start, WorkingDays = workingDays };
         await _tasks.Insert(task);
+        return task;
+    }
+
+    /// <summary>Ten working days from 29 December 2025 for a Russian holder, stored as a version before the recount key did.</summary>
+    private async Task<FollowupTask> StoredBeforeTheRecountKey()
+    {
+        await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
+        var task = await Planned("kirov-transport", 10);
+        _stores.RemoveFromStoredTasks([task.Id], "RecountKey", "ProvisionalYear");
         return task;
     }
 
@@ -146,10 +158,8 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
     [Fact]
     public async Task A_task_stored_before_the_recount_key_is_upgraded_and_then_counted()
     {
-        await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
-        var task = await Planned("kirov-transport", 10);
-        _stores.RemoveFromStoredTasks([task.Id], "RecountKey", "ProvisionalYear");
-        var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+        var task = await StoredBeforeTheRecountKey();
+        var upgrade = Upgrade();
 
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal($"0000/{task.Id}", (await _tasks.Find(task.Id))!.RecountKey);
@@ -160,6 +170,25 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         Assert.Equal((2026, new DateOnly(2026, 1, 21)), (kept.ProvisionalYear, kept.DueDate));
 
         Assert.Equal(1, await Check(NationalCalendars.Embedded).CheckOnce(CancellationToken.None));
+        Assert.Equal(new DateOnly(2026, 1, 22), (await _tasks.Find(task.Id))!.DueDate);
+    }
+
+    [Fact]
+    public async Task At_the_first_start_of_this_version_the_check_waits_for_the_upgrade_and_counts_what_an_earlier_version_stored()
+    {
+        var task = await StoredBeforeTheRecountKey();
+        var upgrade = Upgrade();
+        var check = Check(NationalCalendars.Embedded, upgrade);
+
+        // The check starts first, as the worse order: it must not read before the upgrade has written the task back. It
+        // has time to run (a pass over an empty range takes milliseconds) and must still be waiting.
+        await check.StartAsync(CancellationToken.None);
+        await Task.WhenAny(check.ExecuteTask!, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        Assert.False(check.ExecuteTask!.IsCompleted);
+        await upgrade.StartAsync(CancellationToken.None);
+        await check.ExecuteTask.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(check.StopAsync(CancellationToken.None), upgrade.StopAsync(CancellationToken.None));
+
         Assert.Equal(new DateOnly(2026, 1, 22), (await _tasks.Find(task.Id))!.DueDate);
     }
 

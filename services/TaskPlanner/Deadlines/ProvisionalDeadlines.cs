@@ -92,12 +92,19 @@ public static class ProvisionalDeadlines
 /// so a task planned by an instance still running on older calendars is counted at the next start that has the new ones.
 /// </summary>
 public sealed partial class ProvisionalDeadlineCheck(
-    IDocumentStore<FollowupTask> tasks, PlanningContext planning, TimeProvider clock, ILogger<ProvisionalDeadlineCheck> logger) : BackgroundService
+    IDocumentStore<FollowupTask> tasks,
+    PlanningContext planning,
+    TaskDocumentUpgrade upgrade,
+    TimeProvider clock,
+    ILogger<ProvisionalDeadlineCheck> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
+            // Tasks an earlier version stored have no recount key until the upgrade writes them back: on the first start
+            // of this version that is every task, and the range below would find none of them.
+            await upgrade.FirstLook.WaitAsync(stoppingToken);
             await CheckOnce(stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -20,9 +20,18 @@ public sealed partial class TaskDocumentUpgrade(
     TimeProvider clock,
     ILogger<TaskDocumentUpgrade> logger) : BackgroundService
 {
+    private readonly TaskCompletionSource _firstLook = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes when the look at start has ended, whether it wrote tasks back or failed. Whatever reads by a derived key
+    /// at start (the provisional-deadline recount) waits for it, or it would miss every task an earlier version stored.
+    /// </summary>
+    public Task FirstLook => _firstLook.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ScanInterval, clock);
+        using var stopping = stoppingToken.Register(() => _firstLook.TrySetCanceled(stoppingToken));
         do
         {
             try
@@ -36,6 +45,8 @@ public sealed partial class TaskDocumentUpgrade(
             {
                 LogUpgradeFailed(e);
             }
+
+            _firstLook.TrySetResult();
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
