@@ -120,6 +120,9 @@ public interface IStoragePing
 /// <summary>Reads (and the write-back that rides on one) built on the port.</summary>
 public static class DocumentStoreScans
 {
+    /// <summary>Documents per commit of a large write-back: a list waits for at most one such write.</summary>
+    private const int WriteBackBatch = 100;
+
     /// <summary>
     /// Every document matching <paramref name="filter"/>, read <paramref name="pageSize"/> at a time in id order: a scan
     /// that never holds more than one page, and that a document written while it runs does not make repeat or skip.
@@ -184,17 +187,16 @@ public static class DocumentStoreScans
 
         // The next page is again the first one. A document that still matches after its write (an instance of the
         // earlier version stored it again meanwhile) is not written twice in a pass; a page of only those ends it, and
-        // the next pass takes them up.
+        // the next pass takes them up. Written WriteBackBatch at a time, each still version-guarded on its own: one
+        // commit per document made the first start after an upgrade take minutes at a million documents.
         while (true)
         {
             var page = await store.Query(stale, pageSize, seek, cancellationToken);
             var fresh = page.Where(d => !written.Contains(d.Id)).ToList();
-            foreach (var document in fresh)
+            foreach (var chunk in fresh.Chunk(WriteBackBatch))
             {
-                if (await store.Replace(document, cancellationToken))
-                {
-                    written.Add(document.Id);
-                }
+                var landed = await store.ReplaceMany(chunk, cancellationToken);
+                written.UnionWith(chunk.Where((_, i) => landed[i]).Select(d => d.Id));
             }
 
             if (page.Count < pageSize || fresh.Count == 0)
