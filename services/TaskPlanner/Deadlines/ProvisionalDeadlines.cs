@@ -105,7 +105,10 @@ public sealed partial class ProvisionalDeadlineCheck(
             // Tasks an earlier version stored have no recount key until the upgrade writes them back: on the first start
             // of this version that is every task, and the range below would find none of them.
             await upgrade.FirstLook.WaitAsync(stoppingToken);
-            await CheckOnce(stoppingToken);
+            if (await CheckOnce(stoppingToken) is > 0 and var changed)
+            {
+                LogCounted(changed);
+            }
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
@@ -153,6 +156,9 @@ public sealed partial class ProvisionalDeadlineCheck(
 
         return changed;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Counted {Count} provisional deadlines again on the calendars loaded")]
+    private partial void LogCounted(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Counting provisional deadlines again failed; they are counted at the next start")]
     private partial void LogCheckFailed(Exception e);
