@@ -1,4 +1,5 @@
 using Followups.Storage;
+using Followups.Testing;
 
 namespace Followups.Storage.Tests;
 
@@ -85,7 +86,7 @@ public sealed class GroupedInsertsTests : IDisposable
     }
 
     /// <summary>The real store, with its batch inserts counted, held until released, or refused.</summary>
-    private sealed class HeldStore(IDocumentStore<SampleDocument> inner) : ForwardingStore(inner)
+    private sealed class HeldStore(IDocumentStore<SampleDocument> inner) : ForwardingStore<SampleDocument>(inner)
     {
         private int _writes;
 

@@ -1,4 +1,5 @@
 using Followups.Storage;
+using Followups.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -198,7 +199,7 @@ public sealed class OutboxDispatcherTests : IDisposable
     }
 
     /// <summary>Counts the writes that record outcomes: one document at a time, or a batch.</summary>
-    private sealed class CountingStore(IDocumentStore<SampleDocument> inner) : ForwardingStore(inner)
+    private sealed class CountingStore(IDocumentStore<SampleDocument> inner) : ForwardingStore<SampleDocument>(inner)
     {
         private int _replaces;
         private int _replaceManys;

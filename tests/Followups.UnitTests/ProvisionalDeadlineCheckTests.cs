@@ -5,6 +5,7 @@ using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
 using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Tasks;
+using Followups.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -152,6 +153,51 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         foreach (var task in tasks)
         {
             Assert.Equal(new DateOnly(2026, 1, 22), (await _tasks.Find(task.Id))!.DueDate);
+        }
+    }
+
+    [Fact]
+    public async Task A_task_another_writer_changes_before_the_batch_lands_is_read_again_and_counted_once()
+    {
+        await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
+        var task = await Planned("kirov-transport", 10);
+        var other = await Planned("kirov-transport", 12);
+        // Another instance records progress on the first task after this pass read it and before its batch is written.
+        var meddling = new MeddlingStore(_tasks, async () =>
+        {
+            var stored = (await _tasks.Find(task.Id))!;
+            stored.Record(_clock.GetUtcNow(), "maz", "progress reported");
+            Assert.True(await _tasks.Replace(stored));
+        });
+        var check = new ProvisionalDeadlineCheck(
+            meddling,
+            new PlanningContext(PlannerTests.Playbooks, NationalCalendars.Embedded, _organisations, Options.Create(new PlannerOptions()), _clock),
+            Upgrade(),
+            _clock,
+            NullLogger<ProvisionalDeadlineCheck>.Instance);
+
+        Assert.Equal(2, await check.CheckOnce(CancellationToken.None));
+
+        var stored = (await _tasks.Find(task.Id))!;
+        Assert.Equal((3, new DateOnly(2026, 1, 22)), (stored.Version, stored.DueDate));
+        Assert.Single(stored.DeadlineChanges);
+        Assert.Contains(stored.History, h => h.What == "progress reported");
+        Assert.Equal(new DateOnly(2026, 1, 26), (await _tasks.Find(other.Id))!.DueDate);
+    }
+
+    /// <summary>Runs <paramref name="meddle"/> once, right before the first batch of replacements is written.</summary>
+    private sealed class MeddlingStore(IDocumentStore<FollowupTask> inner, Func<Task> meddle) : ForwardingStore<FollowupTask>(inner)
+    {
+        private Func<Task>? _meddle = meddle;
+
+        public override async Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<FollowupTask> documents, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _meddle, null) is { } once)
+            {
+                await once();
+            }
+
+            return await base.ReplaceMany(documents, cancellationToken);
         }
     }
 

@@ -117,37 +117,52 @@ public sealed partial class ProvisionalDeadlineCheck(
     }
 
     private const int Batch = 500;
+    private const int WriteBatch = 100;
 
     /// <summary>
-    /// One pass over those tasks, a page at a time in key order.
-    /// A task another writer changed meanwhile is read again and counted on its new state, so several planner instances
-    /// starting together record each change once.
+    /// One pass over those tasks, a page at a time in key order, the changes written a hundred tasks per commit (each
+    /// version-guarded on its own): when a year's calendar arrives, most open tasks may wait for it. A task another
+    /// writer changed meanwhile is read again and counted on its new state, so several planner instances starting
+    /// together record each change once.
     /// </summary>
     public async Task<int> CheckOnce(CancellationToken cancellationToken)
     {
         var until = FollowupTask.RecountKeysBefore(planning.Calendars.LatestOfficialYear ?? 0);
+        var calendars = new Dictionary<string, WorkingCalendar>(StringComparer.Ordinal);
         var changed = 0;
         string? after = null;
         IReadOnlyList<FollowupTask> page;
         do
         {
             page = await tasks.PageByRange(t => t.RecountKey, after, until, t => true, Batch, cancellationToken);
-            foreach (var found in page)
+            var counted = new List<FollowupTask>();
+            foreach (var task in page)
             {
-                after = found.RecountKey;
-                for (var task = found; task is not null; task = await tasks.Find(task.Id, cancellationToken))
+                after = task.RecountKey;
+                if (await Recount(task))
                 {
-                    var now = clock.GetUtcNow();
-                    var calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
-                    if (!ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now))
-                    {
-                        break;
-                    }
+                    counted.Add(task);
+                }
+            }
 
-                    if (await tasks.Replace(task, cancellationToken))
+            foreach (var chunk in counted.Chunk(WriteBatch))
+            {
+                var landed = await tasks.ReplaceMany(chunk, cancellationToken);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    if (landed[i])
                     {
                         changed++;
-                        break;
+                        continue;
+                    }
+
+                    for (var task = await tasks.Find(chunk[i].Id, cancellationToken); task is not null && await Recount(task); task = await tasks.Find(task.Id, cancellationToken))
+                    {
+                        if (await tasks.Replace(task, cancellationToken))
+                        {
+                            changed++;
+                            break;
+                        }
                     }
                 }
             }
@@ -155,6 +170,18 @@ public sealed partial class ProvisionalDeadlineCheck(
         while (page.Count == Batch);
 
         return changed;
+
+        async Task<bool> Recount(FollowupTask task)
+        {
+            if (!calendars.TryGetValue(task.ResponsibleOrg, out var calendar))
+            {
+                calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
+                calendars[task.ResponsibleOrg] = calendar;
+            }
+
+            var now = clock.GetUtcNow();
+            return ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Counted {Count} provisional deadlines again on the calendars loaded")]
