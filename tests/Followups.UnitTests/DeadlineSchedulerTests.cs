@@ -193,6 +193,24 @@ public sealed class DeadlineSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_task_another_writer_stores_during_the_upgrade_pass_is_not_written_again()
+    {
+        var tasks = Enumerable.Range(0, 150).Select(_ => TaskLifecycleTests.NewTask()).ToList();
+        await _tasks.InsertMany(tasks);
+        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey");
+        // An instance of this version stores the first task, keys and all, after the pass read it.
+        var meddling = new MeddlingStore(_tasks, async () => Assert.True(await _tasks.Replace((await _tasks.Find(tasks[0].Id))!)));
+        var upgrade = new TaskDocumentUpgrade(meddling, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+
+        Assert.Equal(149, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+        foreach (var task in tasks)
+        {
+            Assert.Equal((2, task.RecountKey), ((await _tasks.Find(task.Id))!.Version, (await _tasks.Find(task.Id))!.RecountKey));
+        }
+    }
+
+    [Fact]
     public async Task A_task_leaves_the_watch_when_settled_or_closed_and_comes_back_with_a_new_deadline()
     {
         var task = TaskLifecycleTests.NewTask();

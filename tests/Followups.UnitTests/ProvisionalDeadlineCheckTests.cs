@@ -5,7 +5,6 @@ using Followups.TaskPlanner.Deadlines;
 using Followups.TaskPlanner.Organisations;
 using Followups.TaskPlanner.Planning;
 using Followups.TaskPlanner.Tasks;
-using Followups.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -183,22 +182,6 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         Assert.Single(stored.DeadlineChanges);
         Assert.Contains(stored.History, h => h.What == "progress reported");
         Assert.Equal(new DateOnly(2026, 1, 26), (await _tasks.Find(other.Id))!.DueDate);
-    }
-
-    /// <summary>Runs <paramref name="meddle"/> once, right before the first batch of replacements is written.</summary>
-    private sealed class MeddlingStore(IDocumentStore<FollowupTask> inner, Func<Task> meddle) : ForwardingStore<FollowupTask>(inner)
-    {
-        private Func<Task>? _meddle = meddle;
-
-        public override async Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<FollowupTask> documents, CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Exchange(ref _meddle, null) is { } once)
-            {
-                await once();
-            }
-
-            return await base.ReplaceMany(documents, cancellationToken);
-        }
     }
 
     [Fact]

@@ -156,6 +156,8 @@ public sealed partial class ProvisionalDeadlineCheck(
                         continue;
                     }
 
+                    // Another writer changed it: read it again, and its holder's calendar too (it may have moved).
+                    calendars.Remove(chunk[i].ResponsibleOrg);
                     for (var task = await tasks.Find(chunk[i].Id, cancellationToken); task is not null && await Recount(task); task = await tasks.Find(task.Id, cancellationToken))
                     {
                         if (await tasks.Replace(task, cancellationToken))
