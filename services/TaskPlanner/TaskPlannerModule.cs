@@ -20,10 +20,10 @@ public static class TaskPlannerModule
     /// <summary>
     /// The task indexes, each for a query that seeks it: the managers' lists (ListKeys, one range per list shape; DueKey for
     /// MongoDB's sort), an agreement's tasks (AgreementId), an organisation's export (ResponsibleOrg), the deadline
-    /// scheduler's window (WatchKey), the start-up recount and the upgrade's scan (RecountKey), the report's tallies. Both adapters create them from the same
-    /// expressions. Every index costs each write of a task, so a field only filtered on (state, area, the flags, the
-    /// organisations) has none: the query reaches it through one of these, and LiteDB would otherwise pick a flag's
-    /// index (Settled = false matches almost every task) over the narrow one.
+    /// scheduler's window (WatchKey), the start-up recount and the upgrade's scan (RecountKey), the report's tallies.
+    /// Both adapters create them from the same expressions. Every index costs each write of a task, so a field only
+    /// filtered on (state, area, the flags, the organisations) has none: the query reaches it through one of these, and
+    /// LiteDB would otherwise pick a flag's index (Settled = false matches almost every task) over the narrow one.
     /// </summary>
     public static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] TaskIndexes =
     [

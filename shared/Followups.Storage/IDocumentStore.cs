@@ -120,8 +120,27 @@ public interface IStoragePing
 /// <summary>Reads (and the write-back that rides on one) built on the port.</summary>
 public static class DocumentStoreScans
 {
-    /// <summary>Documents per commit of a large write-back: a list waits for at most one such write.</summary>
-    private const int WriteBackBatch = 100;
+    /// <summary>Documents per commit of <see cref="ReplaceInBatches"/>: a list waits for at most one such write.</summary>
+    public const int ReplaceBatch = 100;
+
+    /// <summary>
+    /// <see cref="IDocumentStore{T}.ReplaceMany"/> of <paramref name="documents"/>, <see cref="ReplaceBatch"/> per call,
+    /// each still version-guarded on its own; whether each landed, in order. For the passes that rewrite many documents
+    /// (the deadline scan, the start-up recount, the write-back): a commit per hundred instead of one per document, and
+    /// none large enough to keep a manager's list waiting long.
+    /// </summary>
+    public static async Task<IReadOnlyList<bool>> ReplaceInBatches<T>(
+        this IDocumentStore<T> store, IReadOnlyList<T> documents, CancellationToken cancellationToken = default)
+        where T : AggregateDocument
+    {
+        var landed = new List<bool>(documents.Count);
+        foreach (var chunk in documents.Chunk(ReplaceBatch))
+        {
+            landed.AddRange(await store.ReplaceMany(chunk, cancellationToken));
+        }
+
+        return landed;
+    }
 
     /// <summary>
     /// Every document matching <paramref name="filter"/>, read <paramref name="pageSize"/> at a time in id order: a scan
@@ -187,17 +206,14 @@ public static class DocumentStoreScans
 
         // The next page is again the first one. A document that still matches after its write (an instance of the
         // earlier version stored it again meanwhile) is not written twice in a pass; a page of only those ends it, and
-        // the next pass takes them up. Written WriteBackBatch at a time, each still version-guarded on its own: one
-        // commit per document made the first start after an upgrade take minutes at a million documents.
+        // the next pass takes them up. Written in batches: one commit per document made the first start after an
+        // upgrade take minutes at a million documents.
         while (true)
         {
             var page = await store.Query(stale, pageSize, seek, cancellationToken);
             var fresh = page.Where(d => !written.Contains(d.Id)).ToList();
-            foreach (var chunk in fresh.Chunk(WriteBackBatch))
-            {
-                var landed = await store.ReplaceMany(chunk, cancellationToken);
-                written.UnionWith(chunk.Where((_, i) => landed[i]).Select(d => d.Id));
-            }
+            var landed = await store.ReplaceInBatches(fresh, cancellationToken);
+            written.UnionWith(fresh.Where((_, i) => landed[i]).Select(d => d.Id));
 
             if (page.Count < pageSize || fresh.Count == 0)
             {

@@ -64,7 +64,7 @@ public sealed class NationalCalendarTests
     {
         Assert.True(Russia.IsProvisional(2027));
         Assert.False(Russia.IsProvisional(2026));
-        Assert.True(Russia.IsProvisional(D(2026, 11, 20), D(2027, 1, 20)));
+        Assert.Equal(2027, Russia.FirstProvisionalYear(D(2026, 11, 20), D(2027, 1, 20)));
         // RU 2027: 1–8 January fixed; Monday 11 January is the first working day.
         Assert.Equal(D(2027, 1, 11), Russia.AddWorkingDays(D(2026, 12, 30), 1));
         // BY 2027: Radunitsa is the ninth day after Orthodox Easter (2 May 2027), so Tuesday 11 May.

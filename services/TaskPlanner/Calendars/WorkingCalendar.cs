@@ -11,9 +11,6 @@ public sealed class WorkingCalendar(Func<DateOnly, bool> isWorkingDay, Func<int,
     /// <summary>True when <paramref name="year"/> has no official calendar, so its days off are a guess from the fixed holidays.</summary>
     public bool IsProvisional(int year) => isProvisionalYear?.Invoke(year) ?? false;
 
-    /// <summary>True when any year from <paramref name="from"/> to <paramref name="to"/> is <see cref="IsProvisional(int)"/>.</summary>
-    public bool IsProvisional(DateOnly from, DateOnly to) => FirstProvisionalYear(from, to) is not null;
-
     /// <summary>The first year from <paramref name="from"/> to <paramref name="to"/> that <see cref="IsProvisional(int)"/>; null when none is.</summary>
     public int? FirstProvisionalYear(DateOnly from, DateOnly to)
     {

@@ -19,7 +19,6 @@ public sealed partial class DeadlineScheduler(
     ILogger<DeadlineScheduler> logger) : BackgroundService
 {
     private const int Batch = 500;
-    private const int WriteBatch = 100;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,7 +51,7 @@ public sealed partial class DeadlineScheduler(
         var settings = options.Value;
         // Calendar days, generously: three working days can span the ten-day Russian New Year holidays.
         var horizon = today.AddDays((settings.DueSoonThresholds.DefaultIfEmpty(0).Max() * 3) + 14);
-        var calendars = new Dictionary<string, WorkingCalendar>(StringComparer.Ordinal);
+        var calendars = planning.CalendarsForOnePass();
         var stored = 0;
         // The watched tasks due on or before the horizon: a date alone sorts before every key of its day.
         var until = FollowupTask.DayKey(horizon.AddDays(1));
@@ -63,27 +62,16 @@ public sealed partial class DeadlineScheduler(
             var owed = new List<FollowupTask>();
             foreach (var task in due)
             {
-                if (!calendars.TryGetValue(task.ResponsibleOrg, out var calendar))
-                {
-                    calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
-                    calendars[task.ResponsibleOrg] = calendar;
-                }
-
-                if (DeadlineNotices.Apply(task, today, calendar, settings, now))
+                if (DeadlineNotices.Apply(task, today, await calendars.Of(task.ResponsibleOrg, cancellationToken), settings, now))
                 {
                     task.Settled = DeadlineNotices.Settled(task);
                     owed.Add(task);
                 }
             }
 
-            // The notices written WriteBatch tasks at a time, each task still version-guarded on its own: when hundreds of
-            // tasks fall due soon on one morning, a commit per hundred instead of one per task, and no single write holds
-            // the store long enough to keep a manager's list waiting. A task another writer changed meanwhile is left
-            // for the next pass, which reads it as it is now.
-            foreach (var chunk in owed.Chunk(WriteBatch))
-            {
-                stored += (await tasks.ReplaceMany(chunk, cancellationToken)).Count(landed => landed);
-            }
+            // In batches: hundreds of tasks may fall due soon on one morning. A task another writer changed meanwhile is
+            // left for the next pass, which reads it as it is now.
+            stored += (await tasks.ReplaceInBatches(owed, cancellationToken)).Count(landed => landed);
 
             if (due.Count < Batch)
             {

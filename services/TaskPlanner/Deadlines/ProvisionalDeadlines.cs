@@ -117,7 +117,6 @@ public sealed partial class ProvisionalDeadlineCheck(
     }
 
     private const int Batch = 500;
-    private const int WriteBatch = 100;
 
     /// <summary>
     /// One pass over those tasks, a page at a time in key order, the changes written a hundred tasks per commit (each
@@ -128,7 +127,7 @@ public sealed partial class ProvisionalDeadlineCheck(
     public async Task<int> CheckOnce(CancellationToken cancellationToken)
     {
         var until = FollowupTask.RecountKeysBefore(planning.Calendars.LatestOfficialYear ?? 0);
-        var calendars = new Dictionary<string, WorkingCalendar>(StringComparer.Ordinal);
+        var calendars = planning.CalendarsForOnePass();
         var changed = 0;
         string? after = null;
         IReadOnlyList<FollowupTask> page;
@@ -145,26 +144,23 @@ public sealed partial class ProvisionalDeadlineCheck(
                 }
             }
 
-            foreach (var chunk in counted.Chunk(WriteBatch))
+            var landed = await tasks.ReplaceInBatches(counted, cancellationToken);
+            for (var i = 0; i < counted.Count; i++)
             {
-                var landed = await tasks.ReplaceMany(chunk, cancellationToken);
-                for (var i = 0; i < chunk.Length; i++)
+                if (landed[i])
                 {
-                    if (landed[i])
+                    changed++;
+                    continue;
+                }
+
+                // Another writer changed it: read it again, and its holder's calendar too (it may have moved).
+                calendars.Forget(counted[i].ResponsibleOrg);
+                for (var task = await tasks.Find(counted[i].Id, cancellationToken); task is not null && await Recount(task); task = await tasks.Find(task.Id, cancellationToken))
+                {
+                    if (await tasks.Replace(task, cancellationToken))
                     {
                         changed++;
-                        continue;
-                    }
-
-                    // Another writer changed it: read it again, and its holder's calendar too (it may have moved).
-                    calendars.Remove(chunk[i].ResponsibleOrg);
-                    for (var task = await tasks.Find(chunk[i].Id, cancellationToken); task is not null && await Recount(task); task = await tasks.Find(task.Id, cancellationToken))
-                    {
-                        if (await tasks.Replace(task, cancellationToken))
-                        {
-                            changed++;
-                            break;
-                        }
+                        break;
                     }
                 }
             }
@@ -175,12 +171,7 @@ public sealed partial class ProvisionalDeadlineCheck(
 
         async Task<bool> Recount(FollowupTask task)
         {
-            if (!calendars.TryGetValue(task.ResponsibleOrg, out var calendar))
-            {
-                calendar = await planning.CalendarOf(task.ResponsibleOrg, cancellationToken);
-                calendars[task.ResponsibleOrg] = calendar;
-            }
-
+            var calendar = await calendars.Of(task.ResponsibleOrg, cancellationToken);
             var now = clock.GetUtcNow();
             return ProvisionalDeadlines.Recompute(task, calendar, DateOnly.FromDateTime(now.UtcDateTime), now);
         }

@@ -42,6 +42,32 @@ public sealed class PlanningContext(
     public async Task<WorkingCalendar> CalendarOf(string org, CancellationToken cancellationToken) =>
         calendars.For((await organisations.Find(org, cancellationToken))?.Country);
 
+    /// <summary>
+    /// Organisations' calendars for one pass of a background job over many tasks (the deadline scan, the start-up
+    /// recount): each organisation is read from the directory copy once per pass, not once per task.
+    /// </summary>
+    public OrganisationCalendars CalendarsForOnePass() => new(this);
+
     private static IEnumerable<string> Organisations(AgreedCommitment c) =>
         c.CoExecutors.Concat(c.Counterparts ?? []).Append(c.Lead).Concat(c.Controller is null ? [] : [c.Controller]);
+}
+
+/// <summary>Each organisation's calendar, read once and kept for the rest of one pass (<see cref="PlanningContext.CalendarsForOnePass"/>).</summary>
+public sealed class OrganisationCalendars(PlanningContext planning)
+{
+    private readonly Dictionary<string, WorkingCalendar> _read = new(StringComparer.Ordinal);
+
+    public async ValueTask<WorkingCalendar> Of(string org, CancellationToken cancellationToken)
+    {
+        if (!_read.TryGetValue(org, out var calendar))
+        {
+            calendar = await planning.CalendarOf(org, cancellationToken);
+            _read[org] = calendar;
+        }
+
+        return calendar;
+    }
+
+    /// <summary>Reads <paramref name="org"/> again at its next use: its country may have changed.</summary>
+    public void Forget(string org) => _read.Remove(org);
 }

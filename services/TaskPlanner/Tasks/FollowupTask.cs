@@ -203,8 +203,6 @@ public sealed class FollowupTask : AggregateDocument
             Controller = planned.Controller,
             OriginalDueDate = planned.DueDate,
             DueDate = planned.DueDate,
-            Provisional = planned.ProvisionalYear is not null,
-            ProvisionalYear = planned.ProvisionalYear,
             Count = planned.Count,
             Compressed = planned.Compressed,
             WaitingFor = [.. planned.WaitingFor],
@@ -213,6 +211,7 @@ public sealed class FollowupTask : AggregateDocument
             AgreementVersion = agreementVersion,
             CreatedAt = now,
         };
+        task.CountedOn(planned.ProvisionalYear);
         task.Record(now, "planner", "planned");
         if (task.WaitingFor.Count == 0)
         {
