@@ -118,7 +118,8 @@ public sealed class DocumentMappingTests : IDisposable
         return instance;
     }
 
-    private static List<string> Mapped(LiteDB.LiteDatabase database)
+    /// <summary>The types LiteDB's mapper of <paramref name="database"/> has a mapping of (its private dictionary: no API lists them).</summary>
+    internal static List<string> Mapped(LiteDB.LiteDatabase database)
     {
         var entities = typeof(LiteDB.BsonMapper).GetField("_entities", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(database.Mapper);
         return [.. ((IDictionary)entities!).Keys.Cast<Type>().Select(t => t.FullName!).Order(StringComparer.Ordinal)];

@@ -28,8 +28,8 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         (_tasks, _organisations) = (_stores.Tasks, _stores.Organisations);
     }
 
-    private ProvisionalDeadlineCheck Check(NationalCalendars calendars, TaskDocumentUpgrade? upgrade = null) => new(
-        _tasks,
+    private ProvisionalDeadlineCheck Check(NationalCalendars calendars, TaskDocumentUpgrade? upgrade = null, IDocumentStore<FollowupTask>? tasks = null) => new(
+        tasks ?? _tasks,
         new PlanningContext(PlannerTests.Playbooks, calendars, _organisations, Options.Create(new PlannerOptions()), _clock),
         upgrade ?? Upgrade(),
         _clock,
@@ -168,12 +168,7 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
             stored.Record(_clock.GetUtcNow(), "maz", "progress reported");
             Assert.True(await _tasks.Replace(stored));
         });
-        var check = new ProvisionalDeadlineCheck(
-            meddling,
-            new PlanningContext(PlannerTests.Playbooks, NationalCalendars.Embedded, _organisations, Options.Create(new PlannerOptions()), _clock),
-            Upgrade(),
-            _clock,
-            NullLogger<ProvisionalDeadlineCheck>.Instance);
+        var check = Check(NationalCalendars.Embedded, tasks: meddling);
 
         Assert.Equal(2, await check.CheckOnce(CancellationToken.None));
 

@@ -60,12 +60,7 @@ public sealed class TaskMappingTests : IDisposable
                 again.CoExecutors[0], again.Pending.Count, again.DeadLetters.Count));
     }
 
-    /// <summary>The types LiteDB's mapper of the planner's file has a mapping of (its private dictionary: no API lists them).</summary>
-    private List<string> MappedTypes()
-    {
-        var entities = typeof(LiteDB.BsonMapper).GetField("_entities", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(_stores.Planner.Mapper);
-        return [.. ((System.Collections.IDictionary)entities!).Keys.Cast<Type>().Select(t => t.FullName!).Order(StringComparer.Ordinal)];
-    }
+    private List<string> MappedTypes() => DocumentMappingTests.Mapped(_stores.Planner);
 
     public void Dispose()
     {
