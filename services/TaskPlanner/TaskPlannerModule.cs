@@ -18,7 +18,7 @@ public static class TaskPlannerModule
     private const string Database = "planner";
 
     /// <summary>
-    /// The task indexes, each for a query that seeks it: the managers' lists (ListKeys, one range per list shape; DueKey for
+    /// The task indexes, each for a query that seeks it: the managers' lists (ListKeys, one range per status; DueKey for
     /// MongoDB's sort), an agreement's tasks (AgreementId), an organisation's export (ResponsibleOrg), the deadline
     /// scheduler's window (WatchKey), the start-up recount and the upgrade's scan (RecountKey), the report's tallies.
     /// Both adapters create them from the same expressions. Every index costs each write of a task, so a field only

@@ -32,16 +32,18 @@ public interface IDocumentStore<T> where T : AggregateDocument
         CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Keyset paging on one prefix of a list of keys: documents whose list <paramref name="keys"/> holds
-    /// <paramref name="prefix"/> followed by the document's <paramref name="key"/>, with that key greater than
+    /// Keyset paging on prefixes of a list of keys: documents whose list <paramref name="keys"/> holds one of
+    /// <paramref name="prefixes"/> followed by the document's <paramref name="key"/>, with that key greater than
     /// <paramref name="after"/> and at most <paramref name="until"/> (null: unbounded), that also match
-    /// <paramref name="filter"/>; ascending by key, at most <paramref name="limit"/>. A document holds at most one key under
-    /// a prefix. Keys written under one prefix per query shape (e.g. <c>open|{org}|</c> + due key) make each such query one
-    /// range of the list's per-element index, read in order up to the page however many documents match.
+    /// <paramref name="filter"/>; ascending by key, at most <paramref name="limit"/>, each document once. A document holds at
+    /// most one key under a prefix. Keys written under one prefix per query shape (e.g. <c>state|{org}|{state}|</c> + due
+    /// key) make each such query one range of the list's per-element index, read in order up to the page however many
+    /// documents match; a query of several prefixes (every open state) reads their ranges side by side and merges them, so
+    /// it reads about one page too, not one per prefix.
     /// </summary>
-    Task<IReadOnlyList<T>> PageByPrefix(
+    Task<IReadOnlyList<T>> PageByPrefixes(
         Expression<Func<T, IEnumerable<string>>> keys,
-        string prefix,
+        IReadOnlyList<string> prefixes,
         Expression<Func<T, string>> key,
         string? after,
         string? until,

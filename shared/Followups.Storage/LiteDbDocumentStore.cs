@@ -279,9 +279,9 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         }
     }
 
-    public Task<IReadOnlyList<T>> PageByPrefix(
+    public Task<IReadOnlyList<T>> PageByPrefixes(
         Expression<Func<T, IEnumerable<string>>> keys,
-        string prefix,
+        IReadOnlyList<string> prefixes,
         Expression<Func<T, string>> key,
         string? after,
         string? until,
@@ -289,7 +289,17 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         int limit,
         CancellationToken cancellationToken = default)
     {
-        return Within(() => $"{_database.Mapper.GetExpression(keys).Source}[*] ANY", prefix, after, until, filter, limit);
+        using (Reading())
+        {
+            var indexed = $"{_database.Mapper.GetExpression(keys).Source}[*] ANY";
+            if (prefixes.Count == 1)
+            {
+                return Task.FromResult<IReadOnlyList<T>>(Within(indexed, prefixes[0], after, until, filter, limit).ToList());
+            }
+
+            var ranges = prefixes.Select(prefix => Within(indexed, prefix, after, until, filter, limit)).ToList();
+            return Task.FromResult<IReadOnlyList<T>>(Merged(ranges, key.Compile(), limit));
+        }
     }
 
     public Task<IReadOnlyList<T>> PageByRange(
@@ -298,31 +308,84 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         string? until,
         Expression<Func<T, bool>> filter,
         int limit,
-        CancellationToken cancellationToken = default) =>
-        Within(() => _database.Mapper.GetExpression(key).Source, "", after, until, filter, limit);
-
-    /// <summary>
-    /// The documents whose value of <paramref name="indexed"/> (made inside the gate: it reads the mapper) lies in one range
-    /// under <paramref name="prefix"/>, in its index's order.
-    /// </summary>
-    private Task<IReadOnlyList<T>> Within(Func<string> indexed, string prefix, string? after, string? until, Expression<Func<T, bool>> filter, int limit)
+        CancellationToken cancellationToken = default)
     {
         using (Reading())
         {
-            // BETWEEN is inclusive: "\0" makes the lower bound the first key after the cursor. The range is the only term
-            // LiteDB can seek: the filter goes in as "(...) = true", which LiteDB neither splits into terms nor matches to an
-            // index, so it cannot pick an equality (cheaper in its cost model, e.g. an area) and sort every match instead of
-            // walking the range.
-            var range = BsonExpression.Create(
-                $"{indexed()} BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
-            var query = _collection.Query().Where(range);
-            if (filter.Body is not ConstantExpression { Value: true })
+            return Task.FromResult<IReadOnlyList<T>>(Within(_database.Mapper.GetExpression(key).Source, "", after, until, filter, limit).ToList());
+        }
+    }
+
+    /// <summary>
+    /// The documents whose value of <paramref name="indexed"/> lies in one range under <paramref name="prefix"/>, in its
+    /// index's order, read lazily: only while the gate is held.
+    /// </summary>
+    private IEnumerable<T> Within(string indexed, string prefix, string? after, string? until, Expression<Func<T, bool>> filter, int limit)
+    {
+        // BETWEEN is inclusive: "\0" makes the lower bound the first key after the cursor. The range is the only term LiteDB
+        // can seek: the filter goes in as "(...) = true", which LiteDB neither splits into terms nor matches to an index, so
+        // it cannot pick an equality (cheaper in its cost model, e.g. an area) and sort every match instead of walking the
+        // range.
+        var range = BsonExpression.Create(
+            $"{indexed} BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
+        var query = _collection.Query().Where(range);
+        if (filter.Body is not ConstantExpression { Value: true })
+        {
+            var rest = _database.Mapper.GetExpression(filter);
+            query = query.Where(BsonExpression.Create($"({rest.Source}) = true", rest.Parameters));
+        }
+
+        return query.Limit(limit).ToEnumerable();
+    }
+
+    /// <summary>
+    /// The first <paramref name="limit"/> documents of several ranges, each in <paramref name="key"/> order, in that order
+    /// and each once. LiteDB reads a query as it is enumerated, so each range reads only as far as the merge takes from it,
+    /// plus one document ahead: a page over four ranges reads about one page, not four. Each cursor is a read transaction
+    /// of its own, open until the cursor is closed; they read the same data, since the gate held for reading keeps every
+    /// write out until all are closed.
+    /// </summary>
+    private List<T> Merged(IReadOnlyList<IEnumerable<T>> ranges, Func<T, string> key, int limit)
+    {
+        var cursors = new List<IEnumerator<T>>(ranges.Count);
+        try
+        {
+            var heads = new PriorityQueue<IEnumerator<T>, string>(Comparer<string>.Create((x, y) => _collation.Compare(x, y)));
+            foreach (var range in ranges)
             {
-                var rest = _database.Mapper.GetExpression(filter);
-                query = query.Where(BsonExpression.Create($"({rest.Source}) = true", rest.Parameters));
+                var cursor = range.GetEnumerator();
+                cursors.Add(cursor);
+                if (cursor.MoveNext())
+                {
+                    heads.Enqueue(cursor, key(cursor.Current));
+                }
             }
 
-            return Task.FromResult<IReadOnlyList<T>>(query.Limit(limit).ToList());
+            var page = new List<T>(limit);
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            while (page.Count < limit && heads.TryDequeue(out var cursor, out _))
+            {
+                if (taken.Add(cursor.Current.Id))
+                {
+                    page.Add(cursor.Current);
+                }
+
+                if (cursor.MoveNext())
+                {
+                    heads.Enqueue(cursor, key(cursor.Current));
+                }
+            }
+
+            return page;
+        }
+        finally
+        {
+            // A cursor left open would keep its read transaction open: it holds back the checkpoint, and LiteDB refuses reads
+            // once a hundred are open.
+            for (var i = cursors.Count - 1; i >= 0; i--)
+            {
+                cursors[i].Dispose();
+            }
         }
     }
 

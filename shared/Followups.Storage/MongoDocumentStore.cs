@@ -56,7 +56,29 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         return await Sorted(filters.Where(filter) & filters.Gt(key, after ?? ""), key, limit, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<T>> PageByPrefix(
+    public async Task<IReadOnlyList<T>> PageByPrefixes(
+        Expression<Func<T, IEnumerable<string>>> keys,
+        IReadOnlyList<string> prefixes,
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        Expression<Func<T, bool>> filter,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        // One query per prefix, each an index range up to the page, merged here: an $or of the ranges sorted by the key
+        // would sort every match of all of them.
+        var pages = await Task.WhenAll(prefixes.Select(prefix => PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken)));
+        if (pages.Length == 1)
+        {
+            return pages[0];
+        }
+
+        var order = key.Compile();
+        return pages.SelectMany(page => page).DistinctBy(d => d.Id).OrderBy(order, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    private async Task<IReadOnlyList<T>> PageByPrefix(
         Expression<Func<T, IEnumerable<string>>> keys,
         string prefix,
         Expression<Func<T, string>> key,
@@ -64,7 +86,7 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         string? until,
         Expression<Func<T, bool>> filter,
         int limit,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken)
     {
         var filters = Builders<T>.Filter;
         // $elemMatch: both bounds must hold for the same element, not one each for two of the document's keys.

@@ -44,6 +44,28 @@ public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task A_merged_page_that_leaves_ranges_unread_closes_every_read_it_opened()
+    {
+        // LiteDB keeps a read transaction open until its cursor is closed; one left open holds back the checkpoint, and a
+        // hundred of them stop every further read of the file.
+        var database = _databases.Get("contract");
+        var store = new LiteDbDocumentStore<SampleDocument>(database, "merged_" + Guid.NewGuid().ToString("N"), [d => d.Tags]);
+        await store.InsertMany(Enumerable.Range(0, 8).Select(i => new SampleDocument { Id = $"d{i}", Org = $"k{i}", Tags = [$"{"ab"[i % 2]}|k{i}"] }).ToList());
+        int Open() => database.GetCollection("$transactions").Count();
+        var before = Open();
+
+        // Pages of two from two ranges of four: each read leaves both ranges with documents unread.
+        var pages = new List<IReadOnlyList<SampleDocument>>();
+        for (var i = 0; i < 3; i++)
+        {
+            pages.Add(await store.PageByPrefixes(d => d.Tags, ["a|", "b|"], d => d.Org, null, null, d => true, 2));
+        }
+
+        Assert.All(pages, page => Assert.Equal(["k0", "k1"], page.Select(d => d.Org)));
+        Assert.Equal(before, Open());
+    }
+
+    [Fact]
     public async Task Reads_beside_each_other_and_beside_writes_see_each_document_whole()
     {
         // Every write gives all of a document's fields one generation; a read seeing two in one document saw half a write.

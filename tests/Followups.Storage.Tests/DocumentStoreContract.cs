@@ -392,18 +392,45 @@ public abstract class DocumentStoreContract
         noise.Tags = ["other|" + run + "-03x"];
         await store.Insert(noise);
 
-        var first = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, run, null, d => true, 3);
-        var second = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, first[^1].Org, null, d => true, 3);
-        var evens = await store.PageByPrefix(d => d.Tags, "even|", d => d.Org, run, null, d => true, 10);
-        var bounded = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, keys[1], keys[5], d => true, 10);
-        var filtered = await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, run, null, d => d.Counter > 2 && d.Tags.Contains("even"), 2);
+        var first = await store.PageByPrefixes(d => d.Tags, ["all|"], d => d.Org, run, null, d => true, 3);
+        var second = await store.PageByPrefixes(d => d.Tags, ["all|"], d => d.Org, first[^1].Org, null, d => true, 3);
+        var evens = await store.PageByPrefixes(d => d.Tags, ["even|"], d => d.Org, run, null, d => true, 10);
+        var bounded = await store.PageByPrefixes(d => d.Tags, ["all|"], d => d.Org, keys[1], keys[5], d => true, 10);
+        var filtered = await store.PageByPrefixes(d => d.Tags, ["all|"], d => d.Org, run, null, d => d.Counter > 2 && d.Tags.Contains("even"), 2);
 
         Assert.Equal(keys[..3], first.Select(d => d.Org));
         Assert.Equal(keys[3..6], second.Select(d => d.Org));
         Assert.Equal([keys[0], keys[2], keys[4], keys[6]], evens.Select(d => d.Org));
         Assert.Equal(keys[2..6], bounded.Select(d => d.Org));
         Assert.Equal([keys[3], keys[5]], filtered.Select(d => d.Org));
-        Assert.Empty(await store.PageByPrefix(d => d.Tags, "all|", d => d.Org, keys[5], keys[4], d => true, 10));
+        Assert.Empty(await store.PageByPrefixes(d => d.Tags, ["all|"], d => d.Org, keys[5], keys[4], d => true, 10));
+    }
+
+    [Fact]
+    public async Task Pages_by_several_prefixes_merge_their_ranges_in_key_order_each_document_once()
+    {
+        var store = CreateStore();
+        var run = Guid.NewGuid().ToString("N");
+        // Eight keys spread over three prefixes as a task's statuses are ("a|" gets 0, 3, 6; "b|" 1, 4, 7; "c|" 2, 5), and
+        // key 4 also under "a|": a document met in two ranges is listed once. "d|" is not asked for.
+        var keys = await StoreKeyed(store, run, (document, key, i) =>
+            document.Tags = i == 4 ? ["a|" + key, "b|" + key] : [$"{"abc"[i % 3]}|" + key, "d|" + key]);
+        string[] prefixes = ["a|", "b|", "c|"];
+
+        var first = await store.PageByPrefixes(d => d.Tags, prefixes, d => d.Org, run, null, d => true, 3);
+        var second = await store.PageByPrefixes(d => d.Tags, prefixes, d => d.Org, first[^1].Org, null, d => true, 3);
+        var third = await store.PageByPrefixes(d => d.Tags, prefixes, d => d.Org, second[^1].Org, null, d => true, 3);
+        var bounded = await store.PageByPrefixes(d => d.Tags, prefixes, d => d.Org, keys[1], keys[5], d => true, 10);
+        var filtered = await store.PageByPrefixes(d => d.Tags, prefixes, d => d.Org, run, null, d => d.Counter != 1 && d.Counter != 3, 3);
+        var ends = await store.PageByPrefixes(d => d.Tags, ["c|", "a|"], d => d.Org, keys[5], null, d => true, 10);
+
+        Assert.Equal(keys[..3], first.Select(d => d.Org));
+        Assert.Equal(keys[3..6], second.Select(d => d.Org));
+        Assert.Equal(keys[6..], third.Select(d => d.Org));
+        Assert.Equal(keys[2..6], bounded.Select(d => d.Org));
+        Assert.Equal([keys[0], keys[2], keys[4]], filtered.Select(d => d.Org));
+        // "c|" runs out after key 5; "a|" still has key 6.
+        Assert.Equal([keys[6]], ends.Select(d => d.Org));
     }
 
     [Fact]

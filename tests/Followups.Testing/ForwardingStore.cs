@@ -19,10 +19,10 @@ public abstract class ForwardingStore<T>(IDocumentStore<T> inner) : IDocumentSto
         CancellationToken cancellationToken = default) =>
         inner.Page(filter, key, after, limit, cancellationToken);
 
-    public virtual Task<IReadOnlyList<T>> PageByPrefix(
-        Expression<Func<T, IEnumerable<string>>> keys, string prefix, Expression<Func<T, string>> key,
+    public virtual Task<IReadOnlyList<T>> PageByPrefixes(
+        Expression<Func<T, IEnumerable<string>>> keys, IReadOnlyList<string> prefixes, Expression<Func<T, string>> key,
         string? after, string? until, Expression<Func<T, bool>> filter, int limit, CancellationToken cancellationToken = default) =>
-        inner.PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken);
+        inner.PageByPrefixes(keys, prefixes, key, after, until, filter, limit, cancellationToken);
 
     public virtual Task<IReadOnlyList<T>> PageByRange(
         Expression<Func<T, string>> key, string? after, string? until, Expression<Func<T, bool>> filter, int limit,

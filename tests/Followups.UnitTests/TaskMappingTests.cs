@@ -44,7 +44,7 @@ public sealed class TaskMappingTests : IDisposable
         Assert.True(await _stores.Tasks.Insert(task));
 
         var read = (await _stores.Tasks.Find(task.Id))!;
-        await _stores.Tasks.PageByPrefix(t => t.ListKeys, TaskListKeys.All("maz"), t => t.DueKey, null, null, t => t.IsOpen, 10);
+        await _stores.Tasks.PageByPrefixes(t => t.ListKeys, TaskListKeys.All("maz"), t => t.DueKey, null, null, t => t.IsOpen, 10);
         await _stores.Tasks.PageByRange(t => t.RecountKey, null, null, t => true, 10);
         await _stores.Tasks.Page(t => t.AgreementId == task.AgreementId, t => t.Id, null, 10);
         await _stores.Tasks.Query(t => t.Organisations.Contains("maz") && t.Title.Contains("proposal"), 10, t => t.DueKey);

@@ -70,9 +70,10 @@ public sealed class FollowupTask : AggregateDocument
     public const string NotWatched = "none";
 
     /// <summary>
-    /// <see cref="DueKey"/> under the prefix of every list shape the task belongs to (<see cref="TaskListKeys"/>): with a
-    /// per-element index, each of the managers' lists (an organisation's, by status, open or overdue, in a due window) is
-    /// one index range read in the list's order up to the page. Always derived; the setter only lets the stores read it back.
+    /// <see cref="DueKey"/> under the task's status, once per organisation and once for any (<see cref="TaskListKeys"/>):
+    /// with a per-element index, each of the managers' lists (by status; an organisation's, open or overdue, in a due
+    /// window) is one index range, or a few merged, read in the list's order up to the page. Always derived; the setter only
+    /// lets the stores read it back.
     /// </summary>
     public List<string> ListKeys
     {

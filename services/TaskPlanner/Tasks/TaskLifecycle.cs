@@ -25,6 +25,9 @@ public sealed record Conflict(string Title, TaskStatus Current);
 /// </summary>
 public static class TaskLifecycle
 {
+    /// <summary>The statuses of an open task: every status but the two that close it (done, cancelled).</summary>
+    public static readonly IReadOnlyList<TaskStatus> OpenStatuses = [TaskStatus.Planned, TaskStatus.Assigned, TaskStatus.Accepted, TaskStatus.InProgress];
+
     private static readonly IReadOnlyDictionary<TaskAction, TaskStatus[]> Allowed = new Dictionary<TaskAction, TaskStatus[]>
     {
         [TaskAction.Accept] = [TaskStatus.Assigned],

@@ -107,11 +107,12 @@ public sealed record TaskQuery(
         DueAfter is { } from && (After is null || string.CompareOrdinal(FollowupTask.DayKey(from), After) > 0) ? FollowupTask.DayKey(from) : After;
 
     /// <summary>
-    /// The one index range this query's page is read from: the prefix of <see cref="FollowupTask.ListKeys"/> for its shape
-    /// (none for every task of any organisation, read from <see cref="FollowupTask.DueKey"/>'s own index)
-    /// and the due keys it spans (from <see cref="Start"/>; up to <see cref="DueBefore"/> and, when overdue, to before
-    /// today). The rest of <see cref="Filter"/> only checks what the range finds. Null when the query names an agreement:
-    /// its few tasks are found through the agreement's index.
+    /// The index ranges this query's page is read from: the prefixes of <see cref="FollowupTask.ListKeys"/> for its shape
+    /// (one for a status; the open statuses for overdue; every status for all of an organisation's tasks; none for every
+    /// task of any organisation, read from <see cref="FollowupTask.DueKey"/>'s own index) and the due keys they span (from
+    /// <see cref="Start"/>; up to <see cref="DueBefore"/> and, when overdue, to before today). The rest of
+    /// <see cref="Filter"/> only checks what the ranges find. Null when the query names an agreement: its few tasks are found
+    /// through the agreement's index.
     /// </summary>
     public ListRange? Range(DateOnly today)
     {
@@ -121,7 +122,7 @@ public sealed record TaskQuery(
         }
 
         var org = Org ?? "";
-        var prefix = Status is { } status ? TaskListKeys.State(org, TaskLifecycle.Name(status))
+        IReadOnlyList<string>? prefixes = Status is { } status ? [TaskListKeys.State(org, TaskLifecycle.Name(status))]
             : Overdue ? TaskListKeys.Open(org)
             : Org is null ? null
             : TaskListKeys.All(org);
@@ -132,7 +133,7 @@ public sealed record TaskQuery(
             until = FollowupTask.DayKey(today);
         }
 
-        return new ListRange(prefix, Start, until);
+        return new ListRange(prefixes, Start, until);
     }
 
     /// <summary>
@@ -207,4 +208,13 @@ public sealed record TaskQuery(
 /// Due keys under <see cref="Prefix"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded). Without a
 /// prefix the range is one of <see cref="FollowupTask.DueKey"/> itself: every task of any organisation.
 /// </summary>
-public sealed record ListRange(string? Prefix, string? After, string? Until);
+/// <summary>Where a list's page is read: the list-key prefixes (null: the due key's own index) and the due keys between.</summary>
+public sealed record ListRange(IReadOnlyList<string>? Prefixes, string? After, string? Until)
+{
+    // Compared by the prefixes' contents, not by the list's reference.
+    public bool Equals(ListRange? other) =>
+        other is not null && After == other.After && Until == other.Until
+        && (Prefixes is null ? other.Prefixes is null : other.Prefixes is not null && Prefixes.SequenceEqual(other.Prefixes));
+
+    public override int GetHashCode() => HashCode.Combine(Prefixes?.Count, After, Until);
+}
