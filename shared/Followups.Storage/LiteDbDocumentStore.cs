@@ -297,8 +297,22 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                 return Task.FromResult<IReadOnlyList<T>>(Within(indexed, prefixes[0], after, until, filter, limit).ToList());
             }
 
-            var ranges = prefixes.Select(prefix => Within(indexed, prefix, after, until, filter, limit)).ToList();
-            return Task.FromResult<IReadOnlyList<T>>(Merged(ranges, key.Compile(), limit));
+            // One transaction for all the ranges: each cursor would otherwise open one of its own, and LiteDB refuses reads
+            // once a hundred are open in the process, which a few dozen merged lists side by side would reach.
+            var own = _database.BeginTrans();
+            try
+            {
+                var ranges = prefixes.Select(prefix => Within(indexed, prefix, after, until, filter, limit)).ToList();
+                return Task.FromResult<IReadOnlyList<T>>(Merged(ranges, key.Compile(), limit));
+            }
+            finally
+            {
+                if (own)
+                {
+                    // Nothing was written: the end of a read.
+                    _database.Rollback();
+                }
+            }
         }
     }
 
@@ -341,9 +355,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// <summary>
     /// The first <paramref name="limit"/> documents of several ranges, each in <paramref name="key"/> order, in that order
     /// and each once. LiteDB reads a query as it is enumerated, so each range reads only as far as the merge takes from it,
-    /// plus one document ahead: a page over four ranges reads about one page, not four. Each cursor is a read transaction
-    /// of its own, open until the cursor is closed; they read the same data, since the gate held for reading keeps every
-    /// write out until all are closed.
+    /// plus one document ahead: a page over four ranges reads about one page, not four. The cursors share the caller's
+    /// transaction, so they read one snapshot.
     /// </summary>
     private List<T> Merged(IReadOnlyList<IEnumerable<T>> ranges, Func<T, string> key, int limit)
     {
@@ -380,8 +393,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         }
         finally
         {
-            // A cursor left open would keep its read transaction open: it holds back the checkpoint, and LiteDB refuses reads
-            // once a hundred are open.
+            // A cursor left open would keep its transaction open: it holds back the checkpoint.
             for (var i = cursors.Count - 1; i >= 0; i--)
             {
                 cursors[i].Dispose();

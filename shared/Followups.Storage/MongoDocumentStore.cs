@@ -66,34 +66,90 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         int limit,
         CancellationToken cancellationToken = default)
     {
-        // One query per prefix, each an index range up to the page, merged here: an $or of the ranges sorted by the key
-        // would sort every match of all of them.
-        var pages = await Task.WhenAll(prefixes.Select(prefix => PageByPrefix(keys, prefix, key, after, until, filter, limit, cancellationToken)));
-        if (pages.Length == 1)
+        if (prefixes.Count == 1)
         {
-            return pages[0];
+            return await Sorted(InRange(keys, prefixes[0], after, until, filter), key, limit, cancellationToken);
         }
 
-        var order = key.Compile();
-        return pages.SelectMany(page => page).DistinctBy(d => d.Id).OrderBy(order, StringComparer.Ordinal).Take(limit).ToList();
+        // Each range is its own index scan in key order, read a batch at a time as the merge takes from it: a page over
+        // four ranges reads about one page and a batch per range, not a page of each. An $or of the ranges sorted by the key
+        // would sort every match of all of them. The ranges are separate reads, not one snapshot: a document that moves
+        // from one range to another meanwhile may be missed by this page, as one whose key moves across a cursor may be.
+        var options = new FindOptions<T> { Sort = Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)), Limit = limit, BatchSize = MergeBatch };
+        var cursors = await Task.WhenAll(prefixes.Select(prefix => _collection.FindAsync(InRange(keys, prefix, after, until, filter), options, cancellationToken)));
+        try
+        {
+            var order = key.Compile();
+            var heads = new PriorityQueue<Batched, string>(StringComparer.Ordinal);
+            foreach (var cursor in cursors)
+            {
+                var range = new Batched(cursor);
+                if (await range.MoveNext(cancellationToken))
+                {
+                    heads.Enqueue(range, order(range.Current));
+                }
+            }
+
+            var page = new List<T>(limit);
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            while (page.Count < limit && heads.TryDequeue(out var range, out _))
+            {
+                if (taken.Add(range.Current.Id))
+                {
+                    page.Add(range.Current);
+                }
+
+                if (await range.MoveNext(cancellationToken))
+                {
+                    heads.Enqueue(range, order(range.Current));
+                }
+            }
+
+            return page;
+        }
+        finally
+        {
+            foreach (var cursor in cursors)
+            {
+                cursor.Dispose();
+            }
+        }
     }
 
-    private async Task<IReadOnlyList<T>> PageByPrefix(
-        Expression<Func<T, IEnumerable<string>>> keys,
-        string prefix,
-        Expression<Func<T, string>> key,
-        string? after,
-        string? until,
-        Expression<Func<T, bool>> filter,
-        int limit,
-        CancellationToken cancellationToken)
+    private const int MergeBatch = 16;
+
+    /// <summary>A cursor's documents one at a time, fetching the next batch when one runs out.</summary>
+    private sealed class Batched(IAsyncCursor<T> cursor)
     {
-        var filters = Builders<T>.Filter;
-        // $elemMatch: both bounds must hold for the same element, not one each for two of the document's keys.
+        private IEnumerator<T> _batch = Enumerable.Empty<T>().GetEnumerator();
+
+        public T Current => _batch.Current;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            while (!_batch.MoveNext())
+            {
+                if (!await cursor.MoveNextAsync(cancellationToken))
+                {
+                    return false;
+                }
+
+                _batch = cursor.Current.GetEnumerator();
+            }
+
+            return true;
+        }
+    }
+
+    private static FilterDefinition<T> InRange(
+        Expression<Func<T, IEnumerable<string>>> keys, string prefix, string? after, string? until, Expression<Func<T, bool>> filter)
+    {
+        // $elemMatch: both bounds must hold for the same element, not one each for two of the document's keys. A sort on the
+        // list would compare each document's smallest key, whatever the prefix; the key itself sorts as the keys under one
+        // prefix do.
         var range = new BsonDocument { { "$gt", prefix + (after ?? "") }, { "$lte", prefix + (until ?? "\uffff") } };
-        // A sort on the list would compare each document's smallest key, whatever the prefix; the key itself sorts as the
-        // keys under one prefix do.
-        return await Sorted(filters.Where(filter) & filters.ElemMatch(new ExpressionFieldDefinition<T, IEnumerable<string>>(keys), new BsonDocumentFilterDefinition<string>(range)), key, limit, cancellationToken);
+        var filters = Builders<T>.Filter;
+        return filters.Where(filter) & filters.ElemMatch(new ExpressionFieldDefinition<T, IEnumerable<string>>(keys), new BsonDocumentFilterDefinition<string>(range));
     }
 
     public async Task<IReadOnlyList<T>> PageByRange(

@@ -66,6 +66,27 @@ public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task Many_merged_pages_side_by_side_stay_within_the_files_open_reads()
+    {
+        // LiteDB refuses a read once a hundred transactions are open in the process; forty pages of six ranges each, had
+        // each range its own, would need two hundred and forty.
+        var database = _databases.Get("contract");
+        var store = new LiteDbDocumentStore<SampleDocument>(database, "side_" + Guid.NewGuid().ToString("N"), [d => d.Tags]);
+        await store.InsertMany(Enumerable.Range(0, 600).Select(i => new SampleDocument { Id = $"d{i:D3}", Org = $"k{i:D3}", Tags = [$"{i % 6}|k{i:D3}"] }).ToList());
+        string[] prefixes = ["0|", "1|", "2|", "3|", "4|", "5|"];
+        using var start = new Barrier(40);
+
+        var readers = Enumerable.Range(0, 40).Select(_ => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            return Enumerable.Range(0, 20).Select(_ => store.PageByPrefixes(d => d.Tags, prefixes, d => d.Org, null, null, d => true, 200).Result.Count).ToList();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+
+        var counts = await Task.WhenAll(readers);
+        Assert.All(counts.SelectMany(c => c), count => Assert.Equal(200, count));
+    }
+
+    [Fact]
     public async Task Reads_beside_each_other_and_beside_writes_see_each_document_whole()
     {
         // Every write gives all of a document's fields one generation; a read seeing two in one document saw half a write.

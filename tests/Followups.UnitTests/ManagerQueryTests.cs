@@ -82,9 +82,11 @@ public sealed class ManagerQueryTests
     {
         ListRange? Range(string query) => Parse(query).Query.Range(Today);
         string[] open = ["planned", "assigned", "accepted", "inProgress"];
+        // A status an open task can have has a second range: its tasks taken off control, no longer open.
+        var everyStatus = open.SelectMany(s => new[] { $"state|maz|{s}|", $"off|maz|{s}|" }).Concat(["state|maz|done|", "state|maz|cancelled|"]).ToList();
 
-        Assert.Equal(new ListRange(open.Concat(["done", "cancelled"]).Select(s => $"state|maz|{s}|").ToList(), null, null), Range("org=maz"));
-        Assert.Equal(new ListRange(["state|maz|assigned|"], null, null), Range("org=maz&status=assigned&area=peat"));
+        Assert.Equal(new ListRange(everyStatus, null, null), Range("org=maz"));
+        Assert.Equal(new ListRange(["state|maz|assigned|", "off|maz|assigned|"], null, null), Range("org=maz&status=assigned&area=peat"));
         Assert.Equal(new ListRange(["state||done|"], null, null), Range("status=done"));
         Assert.Equal(new ListRange(open.Select(s => $"state||{s}|").ToList(), null, "2026-12-14"), Range("overdue=true"));
         Assert.Equal(new ListRange(open.Select(s => $"state|maz|{s}|").ToList(), null, "2026-12-14"), Range("org=maz&overdue=true&dueBefore=2027-01-31"));
@@ -109,13 +111,17 @@ public sealed class ManagerQueryTests
     }
 
     [Fact]
-    public void A_task_is_listed_under_its_status_once_for_any_organisation_and_once_for_each_of_its_own()
+    public void A_task_is_listed_under_its_status_once_for_any_organisation_and_once_for_each_of_its_own_and_apart_when_off_control()
     {
         var task = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
         task.CoExecutors = ["mtz", "maz"];
         var due = task.DueKey;
 
         Assert.Equal(["state||assigned|" + due, "state|maz|assigned|" + due, "state|mtz|assigned|" + due], task.ListKeys);
+
+        var offControl = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        TaskLifecycle.TakeOffControl(offControl, "closed by the talks", "secretariat", Now);
+        Assert.Equal(["off||assigned|" + offControl.DueKey, "off|maz|assigned|" + offControl.DueKey], offControl.ListKeys);
 
         TaskLifecycle.Cancel(task, "no longer needed", "secretariat", Now);
         Assert.Equal(["state||cancelled|" + due, "state|maz|cancelled|" + due, "state|mtz|cancelled|" + due], task.ListKeys);

@@ -106,6 +106,24 @@ public sealed class ManagerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_task_taken_off_control_leaves_the_overdue_lists_and_stays_in_its_status_and_its_organisations_list()
+    {
+        var overdue = await Store("maz", "transport", TaskStatus.Assigned, Today.AddDays(-5));
+        var offControl = ManagerQueryTests.Task("maz", "transport", TaskStatus.Assigned, Today.AddDays(-9));
+        TaskLifecycle.TakeOffControl(offControl, "closed by the talks", "secretariat", _clock.GetUtcNow());
+        await _tasks.Insert(offControl);
+        var done = await Store("maz", "transport", TaskStatus.Done, Today.AddDays(-7), completed: Today.AddDays(-8));
+
+        async Task<List<string>> Ids(string query) => (await List(query)).Items.Select(t => t.Id).ToList();
+
+        Assert.Equal([overdue.Id], await Ids("org=maz&overdue=true"));
+        Assert.Equal([overdue.Id], await Ids("overdue=true"));
+        Assert.Equal([offControl.Id, overdue.Id], await Ids("org=maz&status=assigned"));
+        Assert.Equal([offControl.Id, overdue.Id], await Ids("status=assigned"));
+        Assert.Equal([offControl.Id, done.Id, overdue.Id], await Ids("org=maz"));
+    }
+
+    [Fact]
     public async Task Every_list_shape_pages_through_exactly_what_its_filter_selects_in_due_order()
     {
         var random = new Random(7);
@@ -116,6 +134,11 @@ public sealed class ManagerStoreTests : IDisposable
             var status = statuses[random.Next(statuses.Length)];
             var task = ManagerQueryTests.Task(random.Next(2) == 0 ? "maz" : "mtz", random.Next(3) == 0 ? "peat" : "transport", status, Today.AddDays(random.Next(-20, 20)));
             task.CoExecutors = random.Next(4) == 0 ? ["belaz"] : [];
+            if (random.Next(6) == 0)
+            {
+                TaskLifecycle.TakeOffControl(task, "closed by the talks", "secretariat", _clock.GetUtcNow());
+            }
+
             await _tasks.Insert(task);
             tasks.Add(task);
         }
@@ -124,6 +147,7 @@ public sealed class ManagerStoreTests : IDisposable
         [
             "org=maz", "org=belaz", "org=maz&status=assigned", "status=done", "overdue=true", "org=mtz&overdue=true", "org=belaz&overdue=true",
             "dueAfter=2026-12-10&dueBefore=2026-12-20", "org=maz&area=peat", "area=peat&overdue=true&dueBefore=2026-12-01", "org=nobody",
+            "status=inProgress", "org=belaz&status=planned", "org=mtz&status=cancelled",
         ];
         foreach (var query in queries)
         {

@@ -122,7 +122,7 @@ public sealed record TaskQuery(
         }
 
         var org = Org ?? "";
-        IReadOnlyList<string>? prefixes = Status is { } status ? [TaskListKeys.State(org, TaskLifecycle.Name(status))]
+        IReadOnlyList<string>? prefixes = Status is { } status ? TaskListKeys.Status(org, status)
             : Overdue ? TaskListKeys.Open(org)
             : Org is null ? null
             : TaskListKeys.All(org);
@@ -205,10 +205,9 @@ public sealed record TaskQuery(
 }
 
 /// <summary>
-/// Due keys under <see cref="Prefix"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded). Without a
-/// prefix the range is one of <see cref="FollowupTask.DueKey"/> itself: every task of any organisation.
+/// Due keys under each of <see cref="Prefixes"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded).
+/// Without prefixes the range is one of <see cref="FollowupTask.DueKey"/> itself: every task of any organisation.
 /// </summary>
-/// <summary>Where a list's page is read: the list-key prefixes (null: the due key's own index) and the due keys between.</summary>
 public sealed record ListRange(IReadOnlyList<string>? Prefixes, string? After, string? Until)
 {
     // Compared by the prefixes' contents, not by the list's reference.
