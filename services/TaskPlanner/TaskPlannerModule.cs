@@ -18,16 +18,16 @@ public static class TaskPlannerModule
     private const string Database = "planner";
 
     /// <summary>
-    /// The task indexes, each for a query that seeks it: the managers' lists (ListKeys, one range per status; DueKey for
-    /// MongoDB's sort), an agreement's tasks (AgreementId), an organisation's export (ResponsibleOrg), the deadline
-    /// scheduler's window (WatchKey), the start-up recount and the upgrade's scan (RecountKey), the report's tallies.
+    /// The task indexes, each for a query that seeks it: the managers' lists and an organisation's calendar feed (ListKeys,
+    /// one range per status; DueKey for MongoDB's sort), an agreement's tasks (AgreementId), the deadline scheduler's window
+    /// (WatchKey), the start-up recount and the upgrade's scan (RecountKey), the report's tallies.
     /// Both adapters create them from the same expressions. Every index costs each write of a task, so a field only
     /// filtered on (state, area, the flags, the organisations) has none: the query reaches it through one of these, and
     /// LiteDB would otherwise pick a flag's index (Settled = false matches almost every task) over the narrow one.
     /// </summary>
     public static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] TaskIndexes =
     [
-        t => t.ListKeys, t => t.ResponsibleOrg, t => t.AgreementId, t => t.WatchKey, t => t.RecountKey, t => t.DueKey,
+        t => t.ListKeys, t => t.AgreementId, t => t.WatchKey, t => t.RecountKey, t => t.DueKey,
         t => t.TallyByOrg, t => t.TallyByArea, t => t.TallyByAgreement,
     ];
 

@@ -76,9 +76,12 @@ public static class TaskExports
         return TypedResults.Text(ToICalendar(org, open, clock.GetUtcNow()), "text/calendar; charset=utf-8");
     }
 
-    /// <summary>The open tasks of <paramref name="org"/> by deadline, as a calendar feed holds them.</summary>
+    /// <summary>
+    /// The open tasks <paramref name="org"/> holds, by deadline, as a calendar feed holds them: the organisation's open list
+    /// (its co-executed tasks left out), so no index of its own is kept for it.
+    /// </summary>
     internal static Task<IReadOnlyList<FollowupTask>> OpenDeadlines(string org, IDocumentStore<FollowupTask> store, CancellationToken cancellationToken) =>
-        store.Query(t => t.ResponsibleOrg == org && t.IsOpen, MaxExportRows, t => t.DueDate, cancellationToken);
+        store.PageByPrefixes(t => t.ListKeys, TaskListKeys.Open(org), t => t.DueKey, null, null, t => t.ResponsibleOrg == org && t.IsOpen, MaxExportRows, cancellationToken);
 
     public static string ToCsv(IEnumerable<FollowupTask> tasks, DateOnly today)
     {
