@@ -292,9 +292,10 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         using (Reading())
         {
             var indexed = $"{_database.Mapper.GetExpression(keys).Source}[*] ANY";
+            var rest = Translated(filter);
             if (prefixes.Count == 1)
             {
-                return Task.FromResult<IReadOnlyList<T>>(Within(indexed, prefixes[0], after, until, filter, limit).ToList());
+                return Task.FromResult<IReadOnlyList<T>>(Within(indexed, prefixes[0], after, until, rest, limit).ToList());
             }
 
             // One transaction for all the ranges: each cursor would otherwise open one of its own, and LiteDB refuses reads
@@ -302,8 +303,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             var own = _database.BeginTrans();
             try
             {
-                var ranges = prefixes.Select(prefix => Within(indexed, prefix, after, until, filter, limit)).ToList();
-                return Task.FromResult<IReadOnlyList<T>>(Merged(ranges, key.Compile(), limit));
+                var ranges = prefixes.Select(prefix => Within(indexed, prefix, after, until, rest, limit)).ToList();
+                return Task.FromResult<IReadOnlyList<T>>(Merged(ranges, KeyReader<T>.Of(key), limit));
             }
             finally
             {
@@ -326,7 +327,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     {
         using (Reading())
         {
-            return Task.FromResult<IReadOnlyList<T>>(Within(_database.Mapper.GetExpression(key).Source, "", after, until, filter, limit).ToList());
+            return Task.FromResult<IReadOnlyList<T>>(Within(_database.Mapper.GetExpression(key).Source, "", after, until, Translated(filter), limit).ToList());
         }
     }
 
@@ -334,7 +335,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// The documents whose value of <paramref name="indexed"/> lies in one range under <paramref name="prefix"/>, in its
     /// index's order, read lazily: only while the gate is held.
     /// </summary>
-    private IEnumerable<T> Within(string indexed, string prefix, string? after, string? until, Expression<Func<T, bool>> filter, int limit)
+    private IEnumerable<T> Within(string indexed, string prefix, string? after, string? until, BsonExpression? rest, int limit)
     {
         // BETWEEN is inclusive: "\0" makes the lower bound the first key after the cursor. The range is the only term LiteDB
         // can seek: the filter goes in as "(...) = true", which LiteDB neither splits into terms nor matches to an index, so
@@ -343,14 +344,17 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         var range = BsonExpression.Create(
             $"{indexed} BETWEEN @0 AND @1", new BsonValue(prefix + (after ?? "") + "\0"), new BsonValue(prefix + (until ?? "\uffff")));
         var query = _collection.Query().Where(range);
-        if (filter.Body is not ConstantExpression { Value: true })
+        if (rest is not null)
         {
-            var rest = _database.Mapper.GetExpression(filter);
             query = query.Where(BsonExpression.Create($"({rest.Source}) = true", rest.Parameters));
         }
 
         return query.Limit(limit).ToEnumerable();
     }
+
+    /// <summary>The filter in LiteDB's terms (made inside the gate: it reads the mapper), once for all the ranges it checks; null for none.</summary>
+    private BsonExpression? Translated(Expression<Func<T, bool>> filter) =>
+        filter.Body is ConstantExpression { Value: true } ? null : _database.Mapper.GetExpression(filter);
 
     /// <summary>
     /// The first <paramref name="limit"/> documents of several ranges, each in <paramref name="key"/> order, in that order

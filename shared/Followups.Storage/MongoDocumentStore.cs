@@ -79,7 +79,7 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         var cursors = await Task.WhenAll(prefixes.Select(prefix => _collection.FindAsync(InRange(keys, prefix, after, until, filter), options, cancellationToken)));
         try
         {
-            var order = key.Compile();
+            var order = KeyReader<T>.Of(key);
             var heads = new PriorityQueue<Batched, string>(StringComparer.Ordinal);
             foreach (var cursor in cursors)
             {
