@@ -357,50 +357,25 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         filter.Body is ConstantExpression { Value: true } ? null : _database.Mapper.GetExpression(filter);
 
     /// <summary>
-    /// The first <paramref name="limit"/> documents of several ranges, each in <paramref name="key"/> order, in that order
-    /// and each once. LiteDB reads a query as it is enumerated, so each range reads only as far as the merge takes from it,
-    /// plus one document ahead: a page over four ranges reads about one page, not four. The cursors share the caller's
-    /// transaction, so they read one snapshot.
+    /// The first <paramref name="limit"/> documents of several ranges, merged (<see cref="RangeMerge"/>). LiteDB reads a query
+    /// as it is enumerated, so a page over four ranges reads about one page, not four. The cursors share the caller's
+    /// transaction, so they read one snapshot, and every step completes on this thread, inside the gate.
     /// </summary>
     private List<T> Merged(IReadOnlyList<IEnumerable<T>> ranges, Func<T, string> key, int limit)
     {
-        var cursors = new List<IEnumerator<T>>(ranges.Count);
+        var cursors = new List<IAsyncEnumerator<T>>(ranges.Count);
         try
         {
-            var heads = new PriorityQueue<IEnumerator<T>, string>(Comparer<string>.Create((x, y) => _collation.Compare(x, y)));
-            foreach (var range in ranges)
-            {
-                var cursor = range.GetEnumerator();
-                cursors.Add(cursor);
-                if (cursor.MoveNext())
-                {
-                    heads.Enqueue(cursor, key(cursor.Current));
-                }
-            }
-
-            var page = new List<T>(limit);
-            var taken = new HashSet<string>(StringComparer.Ordinal);
-            while (page.Count < limit && heads.TryDequeue(out var cursor, out _))
-            {
-                if (taken.Add(cursor.Current.Id))
-                {
-                    page.Add(cursor.Current);
-                }
-
-                if (cursor.MoveNext())
-                {
-                    heads.Enqueue(cursor, key(cursor.Current));
-                }
-            }
-
-            return page;
+            cursors.AddRange(ranges.Select(range => RangeMerge.Completed(range.GetEnumerator())));
+            var merged = RangeMerge.First(cursors, key, Comparer<string>.Create((x, y) => _collation.Compare(x, y)), limit);
+            return merged.IsCompleted ? merged.Result : throw new InvalidOperationException("A merge of LiteDB ranges waited, which it never should.");
         }
         finally
         {
             // A cursor left open would keep its transaction open: it holds back the checkpoint.
             for (var i = cursors.Count - 1; i >= 0; i--)
             {
-                cursors[i].Dispose();
+                _ = cursors[i].DisposeAsync();
             }
         }
     }

@@ -77,35 +77,10 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         // from one range to another meanwhile may be missed by this page, as one whose key moves across a cursor may be.
         var options = new FindOptions<T> { Sort = Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)), Limit = limit, BatchSize = MergeBatch };
         var cursors = await Task.WhenAll(prefixes.Select(prefix => _collection.FindAsync(InRange(keys, prefix, after, until, filter), options, cancellationToken)));
+        var ranges = cursors.Select(cursor => (IAsyncEnumerator<T>)new Batched(cursor, cancellationToken)).ToList();
         try
         {
-            var order = KeyReader<T>.Of(key);
-            var heads = new PriorityQueue<Batched, string>(StringComparer.Ordinal);
-            foreach (var cursor in cursors)
-            {
-                var range = new Batched(cursor);
-                if (await range.MoveNext(cancellationToken))
-                {
-                    heads.Enqueue(range, order(range.Current));
-                }
-            }
-
-            var page = new List<T>(limit);
-            var taken = new HashSet<string>(StringComparer.Ordinal);
-            while (page.Count < limit && heads.TryDequeue(out var range, out _))
-            {
-                if (taken.Add(range.Current.Id))
-                {
-                    page.Add(range.Current);
-                }
-
-                if (await range.MoveNext(cancellationToken))
-                {
-                    heads.Enqueue(range, order(range.Current));
-                }
-            }
-
-            return page;
+            return await RangeMerge.First(ranges, KeyReader<T>.Of(key), StringComparer.Ordinal, limit);
         }
         finally
         {
@@ -119,13 +94,13 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
     private const int MergeBatch = 16;
 
     /// <summary>A cursor's documents one at a time, fetching the next batch when one runs out.</summary>
-    private sealed class Batched(IAsyncCursor<T> cursor)
+    private sealed class Batched(IAsyncCursor<T> cursor, CancellationToken cancellationToken) : IAsyncEnumerator<T>
     {
         private IEnumerator<T> _batch = Enumerable.Empty<T>().GetEnumerator();
 
         public T Current => _batch.Current;
 
-        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        public async ValueTask<bool> MoveNextAsync()
         {
             while (!_batch.MoveNext())
             {
@@ -139,6 +114,9 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
 
             return true;
         }
+
+        // The cursor is the store's to close.
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private static FilterDefinition<T> InRange(
