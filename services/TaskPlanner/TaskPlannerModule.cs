@@ -19,8 +19,9 @@ public static class TaskPlannerModule
 
     /// <summary>
     /// The task indexes, each for a query that seeks it: the managers' lists and an organisation's calendar feed (ListKeys,
-    /// one range per status; DueKey for MongoDB's sort), an agreement's tasks (AgreementId), the deadline scheduler's window
-    /// (WatchKey), the start-up recount and the upgrade's scan (RecountKey), the report's tallies.
+    /// one range per status), every task of any organisation (DueKey, also the order and cursor of every list), an
+    /// agreement's tasks (AgreementId), the deadline scheduler's window (WatchKey), the start-up recount and the upgrade's
+    /// scan (RecountKey), the report's tallies.
     /// Both adapters create them from the same expressions. Every index costs each write of a task, so a field only
     /// filtered on (state, area, the flags, the organisations) has none: the query reaches it through one of these, and
     /// LiteDB would otherwise pick a flag's index (Settled = false matches almost every task) over the narrow one.

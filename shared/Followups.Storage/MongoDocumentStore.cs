@@ -75,8 +75,27 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         // four ranges reads about one page and a batch per range, not a page of each. An $or of the ranges sorted by the key
         // would sort every match of all of them. The ranges are separate reads, not one snapshot: a document that moves
         // from one range to another meanwhile may be missed by this page, as one whose key moves across a cursor may be.
-        var options = new FindOptions<T> { Sort = Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)), Limit = limit, BatchSize = MergeBatch };
-        var cursors = await Task.WhenAll(prefixes.Select(prefix => _collection.FindAsync(InRange(keys, prefix, after, until, filter), options, cancellationToken)));
+        // Batches of a share of the page: a page of 100 over four ranges takes a batch or two of each, and a feed of 10,000
+        // does not take hundreds of round trips.
+        var batch = Math.Clamp(limit / prefixes.Count + 1, 16, 1_000);
+        var options = new FindOptions<T> { Sort = Builders<T>.Sort.Ascending(new ExpressionFieldDefinition<T>(key)), Limit = limit, BatchSize = batch };
+        var finds = prefixes.Select(prefix => _collection.FindAsync(InRange(keys, prefix, after, until, filter), options, cancellationToken)).ToList();
+        IAsyncCursor<T>[] cursors;
+        try
+        {
+            cursors = await Task.WhenAll(finds);
+        }
+        catch
+        {
+            // The ranges that did open are closed here; the failure is the caller's.
+            foreach (var opened in finds.Where(f => f.IsCompletedSuccessfully))
+            {
+                opened.Result.Dispose();
+            }
+
+            throw;
+        }
+
         var ranges = cursors.Select(cursor => (IAsyncEnumerator<T>)new Batched(cursor, cancellationToken)).ToList();
         try
         {
@@ -90,8 +109,6 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
             }
         }
     }
-
-    private const int MergeBatch = 16;
 
     /// <summary>A cursor's documents one at a time, fetching the next batch when one runs out.</summary>
     private sealed class Batched(IAsyncCursor<T> cursor, CancellationToken cancellationToken) : IAsyncEnumerator<T>
