@@ -104,14 +104,9 @@ public sealed partial class OutboxDispatcher<T>(
     /// </summary>
     private async Task DispatchBatch(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var documents = new List<T>(ids.Count);
-        foreach (var id in ids)
-        {
-            if (await store.Find(id, cancellationToken) is { Pending.Count: > 0 } document)
-            {
-                documents.Add(document);
-            }
-        }
+        // One read for the batch: a read per document would wait its turn at the store beside every write in between.
+        var documents = ids.Count == 0 ? [] : (await store.Query(d => ids.Contains(d.Id), ids.Count, cancellationToken: cancellationToken))
+            .Where(d => d.Pending.Count > 0).ToList();
 
         // A document's events go out in order; different documents' at once, so a broker's confirms are awaited
         // together rather than one round trip after another.
