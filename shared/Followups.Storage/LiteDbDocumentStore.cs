@@ -372,7 +372,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         }
         finally
         {
-            // A cursor left open would keep its transaction open: it holds back the checkpoint.
+            // Each cursor closed before the page's transaction ends, so that none is left behind in it.
             for (var i = cursors.Count - 1; i >= 0; i--)
             {
                 _ = cursors[i].DisposeAsync();
