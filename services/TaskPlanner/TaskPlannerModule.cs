@@ -19,17 +19,15 @@ public static class TaskPlannerModule
 
     /// <summary>
     /// The task indexes, each for a query that seeks it: the managers' lists and an organisation's calendar feed (ListKeys,
-    /// one range per status), every task of any organisation (DueKey, also the order and cursor of every list), an
-    /// agreement's tasks (AgreementId), the deadline scheduler's window (WatchKey), the start-up recount and the upgrade's
-    /// scan (RecountKey), the report's tallies.
+    /// one range per status and organisation, the empty organisation for any), an agreement's tasks (AgreementId), the
+    /// deadline scheduler's window (WatchKey), the start-up recount (RecountKey), the report and the upgrade's scan (Tally).
     /// Both adapters create them from the same expressions. Every index costs each write of a task, so a field only
     /// filtered on (state, area, the flags, the organisations) has none: the query reaches it through one of these, and
     /// LiteDB would otherwise pick a flag's index (Settled = false matches almost every task) over the narrow one.
     /// </summary>
     public static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] TaskIndexes =
     [
-        t => t.ListKeys, t => t.AgreementId, t => t.WatchKey, t => t.RecountKey, t => t.DueKey,
-        t => t.TallyByOrg, t => t.TallyByArea, t => t.TallyByAgreement,
+        t => t.ListKeys, t => t.AgreementId, t => t.WatchKey, t => t.RecountKey, t => t.Tally,
     ];
 
     public static IHostApplicationBuilder AddTaskPlanner(this IHostApplicationBuilder builder)

@@ -156,7 +156,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     public async Task A_task_stored_before_the_watch_key_is_chased_once_written_back()
     {
         var task = await Store();
-        _stores.RemoveFromStoredTasks([task.Id], "WatchKey", "RecountKey");
+        _stores.RemoveFromStoredTasks([task.Id], "WatchKey", "RecountKey", "Tally");
 
         await At(2026, 12, 8, Scheduler());
         Assert.Empty(await Notices(task.Id));
@@ -181,7 +181,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     {
         var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
         await _tasks.InsertMany(tasks);
-        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey");
+        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey", "Tally");
 
         var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
         Assert.Equal(1_100, await upgrade.UpgradeOnce(CancellationToken.None));
@@ -197,7 +197,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     {
         var tasks = Enumerable.Range(0, 150).Select(_ => TaskLifecycleTests.NewTask()).ToList();
         await _tasks.InsertMany(tasks);
-        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey");
+        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey", "Tally");
         // An instance of this version stores the first task, keys and all, after the pass read it.
         var meddling = new MeddlingStore(_tasks, async () => Assert.True(await _tasks.Replace((await _tasks.Find(tasks[0].Id))!)));
         var upgrade = new TaskDocumentUpgrade(meddling, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);

@@ -83,7 +83,9 @@ public sealed class ManagerQueryTests
         ListRange? Range(string query) => Parse(query).Query.Range(Today);
         string[] open = ["planned", "assigned", "accepted", "inProgress"];
         // A status an open task can have has a second range: its tasks taken off control, no longer open.
-        var everyStatus = open.SelectMany(s => new[] { $"state|maz|{s}|", $"off|maz|{s}|" }).Concat(["state|maz|done|", "state|maz|cancelled|"]).ToList();
+        List<string> EveryStatus(string org) =>
+            open.SelectMany(s => new[] { $"state|{org}|{s}|", $"off|{org}|{s}|" }).Concat([$"state|{org}|done|", $"state|{org}|cancelled|"]).ToList();
+        var everyStatus = EveryStatus("maz");
 
         Assert.Equal(new ListRange(everyStatus, null, null), Range("org=maz"));
         Assert.Equal(new ListRange(["state|maz|assigned|", "off|maz|assigned|"], null, null), Range("org=maz&status=assigned&area=peat"));
@@ -91,10 +93,10 @@ public sealed class ManagerQueryTests
         Assert.Equal(new ListRange(open.Select(s => $"state||{s}|").ToList(), null, "2026-12-14"), Range("overdue=true"));
         Assert.Equal(new ListRange(open.Select(s => $"state|maz|{s}|").ToList(), null, "2026-12-14"), Range("org=maz&overdue=true&dueBefore=2027-01-31"));
         Assert.Equal(new ListRange(open.Select(s => $"state|maz|{s}|").ToList(), null, "2026-12-11"), Range("org=maz&overdue=true&dueBefore=2026-12-10"));
-        // Every task of any organisation: the due key's own range.
-        Assert.Equal(new ListRange(null, "2026-12-15", "2027-01-01"), Range("dueAfter=2026-12-15&dueBefore=2026-12-31"));
-        Assert.Equal(new ListRange(null, null, null), Range("dueBefore=9999-12-31"));
-        Assert.Equal(new ListRange(null, null, null), Range(""));
+        // Every task of any organisation: the ranges of every status under the empty organisation.
+        Assert.Equal(new ListRange(EveryStatus(""), "2026-12-15", "2027-01-01"), Range("dueAfter=2026-12-15&dueBefore=2026-12-31"));
+        Assert.Equal(new ListRange(EveryStatus(""), null, null), Range("dueBefore=9999-12-31"));
+        Assert.Equal(new ListRange(EveryStatus(""), null, null), Range("area=peat"));
         // An agreement's few tasks are found through its own index.
         Assert.Null(Range("agreementId=a1&org=maz"));
     }
@@ -128,24 +130,31 @@ public sealed class ManagerQueryTests
     }
 
     [Fact]
-    public void The_report_tally_names_the_column_and_the_group_and_reads_back()
+    public void The_report_tally_names_the_agreement_holder_column_and_area_and_reads_back()
     {
         var open = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
         var onTime = Task("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 10));
         var late = Task("mtz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11));
-        var cancelled = Task("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10));
+        var cancelled = Task("mtz", "peat|waste", TaskStatus.Cancelled, new DateOnly(2026, 12, 10));
+        foreach (var (task, agreement) in new[] { (open, "a1"), (onTime, "a1"), (late, "a2"), (cancelled, "a2") })
+        {
+            task.AgreementId = agreement;
+        }
 
-        Assert.Equal("open|2026-12-10|maz", open.TallyByOrg);
-        Assert.Equal("open|2026-12-10|transport", open.TallyByArea);
-        Assert.Equal("done-on-time|peat", onTime.TallyByArea);
-        Assert.Equal("done-late|mtz", late.TallyByOrg);
-        Assert.Equal("closed|mtz", cancelled.TallyByOrg);
-        Assert.Equal(("maz", new OpenItemsCounts(3, 3, 0, 0)), TaskTally.Parse(open.TallyByOrg, 3, Today));
-        Assert.Equal(("maz", new OpenItemsCounts(3, 0, 0, 0)), TaskTally.Parse(open.TallyByOrg, 3, new DateOnly(2026, 12, 10)));
-        Assert.Equal(("peat", new OpenItemsCounts(0, 0, 2, 2)), TaskTally.Parse(onTime.TallyByArea, 2, Today));
-        Assert.Equal(("mtz", new OpenItemsCounts(0, 0, 1, 0)), TaskTally.Parse(late.TallyByOrg, 1, Today));
-        Assert.Equal(("mtz", new OpenItemsCounts(0, 0, 0, 0)), TaskTally.Parse(cancelled.TallyByOrg, 4, Today));
-        Assert.Null(TaskTally.Parse("", 1, Today));
+        Assert.Equal("a1|maz|open|2026-12-10|transport", open.Tally);
+        Assert.Equal("a1|maz|done-on-time|peat", onTime.Tally);
+        Assert.Equal("a2|mtz|done-late|peat", late.Tally);
+        Assert.Equal("a2|mtz|closed|peat|waste", cancelled.Tally);
+        Assert.Equal((new TallyGroups("a1", "maz", "transport"), new OpenItemsCounts(3, 3, 0, 0)), TaskTally.Parse(open.Tally, 3, Today));
+        Assert.Equal((new TallyGroups("a1", "maz", "transport"), new OpenItemsCounts(3, 0, 0, 0)), TaskTally.Parse(open.Tally, 3, new DateOnly(2026, 12, 10)));
+        Assert.Equal((new TallyGroups("a1", "maz", "peat"), new OpenItemsCounts(0, 0, 2, 2)), TaskTally.Parse(onTime.Tally, 2, Today));
+        Assert.Equal((new TallyGroups("a2", "mtz", "peat"), new OpenItemsCounts(0, 0, 1, 0)), TaskTally.Parse(late.Tally, 1, Today));
+        Assert.Equal((new TallyGroups("a2", "mtz", "peat|waste"), new OpenItemsCounts(0, 0, 0, 0)), TaskTally.Parse(cancelled.Tally, 4, Today));
+        Assert.Equal((new TallyGroups("a1", "maz", ""), new OpenItemsCounts(1, 0, 0, 0)), TaskTally.Parse("a1|maz|open|2026-12-10|", 1, new DateOnly(2026, 12, 1)));
+        foreach (var broken in new[] { "", "a1", "a1|maz", "a1|maz|open", "a1|maz|open|2026-12-10", "a1|maz|open|2026-13-10|x", "a1|maz|lost|x", "open|2026-12-10|maz" })
+        {
+            Assert.Null(TaskTally.Parse(broken, 1, Today));
+        }
     }
 
     [Fact]

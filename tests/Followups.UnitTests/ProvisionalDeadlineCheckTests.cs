@@ -60,7 +60,7 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
     {
         await _organisations.Insert(new ResponsibleOrganisation { Id = "kirov-transport", Country = "RU", Revision = 1 });
         var task = await Planned("kirov-transport", 10);
-        _stores.RemoveFromStoredTasks([task.Id], "RecountKey", "ProvisionalYear");
+        _stores.RemoveFromStoredTasks([task.Id], "RecountKey", "ProvisionalYear", "Tally");
         return task;
     }
 
@@ -186,7 +186,7 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         var upgrade = Upgrade();
 
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
-        Assert.Equal($"0000/{task.Id}", (await _tasks.Find(task.Id))!.RecountKey);
+        Assert.Equal($"0000/{task.AgreementId}/{task.Id}", (await _tasks.Find(task.Id))!.RecountKey);
         // Still on the calendars before the decree: the count is the same, only the year it waits for is kept.
         Assert.Equal(1, await Check(ProvisionalDeadlineTests.Before2026Decrees).CheckOnce(CancellationToken.None));
         Assert.Equal(0, await Check(ProvisionalDeadlineTests.Before2026Decrees).CheckOnce(CancellationToken.None));

@@ -48,7 +48,7 @@ public sealed class TaskMappingTests : IDisposable
         await _stores.Tasks.PageByRange(t => t.RecountKey, null, null, t => true, 10);
         await _stores.Tasks.Page(t => t.AgreementId == task.AgreementId, t => t.Id, null, 10);
         await _stores.Tasks.Query(t => t.Organisations.Contains("maz") && t.Title.Contains("proposal"), 10, t => t.DueKey);
-        await _stores.Tasks.CountBy(t => t.IsOpen, t => t.TallyByOrg);
+        await _stores.Tasks.CountBy(t => t.IsOpen, t => t.Tally);
         read.Record(Now, "maz", "read back");
         Assert.Equal([true], await _stores.Tasks.ReplaceMany([read]));
         var again = (await _stores.Tasks.Find(task.Id))!;

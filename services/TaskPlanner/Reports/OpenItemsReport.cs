@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Followups.ServiceDefaults;
 using Followups.ServiceDefaults.Security;
 using Followups.Storage;
@@ -30,26 +29,28 @@ public static class OpenItemsReport
     }
 
     /// <summary>
-    /// The report's groups, counted by the store: one count per value of the grouping's tally field (<see cref="TaskTally"/>),
-    /// which on LiteDB is a walk of that field's index alone, and no task read into the service however many there are.
-    /// Open means still chased (not done, cancelled or off control); overdue is open past its current deadline; done on time
-    /// compares completion with the deadline in force, extensions included. Every group with a task has a row, all zeros
-    /// if need be. A task stored by an earlier version counts once the start-up upgrade has written its tally.
+    /// The report's groups, counted by the store: one count per value of the tasks' tally (<see cref="TaskTally"/>), which on
+    /// LiteDB is a walk of that field's index alone, and no task read into the service however many there are; the counts
+    /// are then added up per group of the grouping. Open means still chased (not done, cancelled or off control); overdue
+    /// is open past its current deadline; done on time compares completion with the deadline in force, extensions
+    /// included. Every group with a task has a row, all zeros if need be. A task stored by an earlier version counts once
+    /// the start-up upgrade has written its tally.
     /// </summary>
     public static async Task<IReadOnlyList<OpenItemsRow>> Count(IDocumentStore<FollowupTask> store, string groupBy, DateOnly today, CancellationToken cancellationToken)
     {
-        Expression<Func<FollowupTask, string>> key = groupBy switch
+        Func<TallyGroups, string> group = groupBy switch
         {
-            "area" => t => t.TallyByArea,
-            "agreement" => t => t.TallyByAgreement,
-            _ => t => t.TallyByOrg,
+            "area" => g => g.Area,
+            "agreement" => g => g.Agreement,
+            _ => g => g.Org,
         };
         var rows = new SortedDictionary<string, OpenItemsCounts>(StringComparer.Ordinal);
-        foreach (var (value, count) in await store.CountBy(t => true, key, cancellationToken))
+        foreach (var (value, count) in await store.CountBy(t => true, t => t.Tally, cancellationToken))
         {
-            if (TaskTally.Parse(value, count, today) is var (group, counts))
+            if (TaskTally.Parse(value, count, today) is var (groups, counts))
             {
-                rows[group] = rows.GetValueOrDefault(group) + counts;
+                var key = group(groups);
+                rows[key] = rows.GetValueOrDefault(key) + counts;
             }
         }
 

@@ -34,8 +34,10 @@ public sealed class FollowupTask : AggregateDocument
     public DateOnly DueDate { get; set; }
 
     /// <summary>
-    /// Due date then id as one string, <c>2026-12-11/{id}</c>: the managers' list sorts and pages on it as one indexed
-    /// field in every store (LiteDB orders by one key only). Always derived; the setter only lets the stores read it back.
+    /// Due date then id as one string, <c>2026-12-11/{id}</c>: the managers' lists sort and page on it in every store
+    /// (LiteDB orders by one key only). It has no index of its own: every list key ends with it
+    /// (<see cref="ListKeys"/>), and every task of any organisation is the ranges of all statuses under the empty
+    /// organisation. Always derived; the setter only lets the stores read it back.
     /// </summary>
     public string DueKey
     {
@@ -82,27 +84,15 @@ public sealed class FollowupTask : AggregateDocument
     }
 
     /// <summary>
-    /// The task's column and group in the open-items report, per grouping (<see cref="Reports.TaskTally"/>): the report counts
-    /// the values of one indexed field, which LiteDB does from the index without reading a task. Always derived; the
-    /// setters only let the stores read them back.
+    /// The task's agreement, holder, column and area in the open-items report as one string (<see cref="Reports.TaskTally"/>):
+    /// the report counts the values of this indexed field, which LiteDB does from the index without reading a task, and
+    /// adds them up per grouping. The agreement comes first so that the keys of an agreement's tasks sit side by side in
+    /// the index: planning links them to each other, in the few index pages it writes anyway, instead of one page of old
+    /// keys per task. Always derived; the setter only lets the stores read it back.
     /// </summary>
-    public string TallyByOrg
+    public string Tally
     {
-        get => Reports.TaskTally.Of(this, ResponsibleOrg);
-        set { }
-    }
-
-    /// <inheritdoc cref="TallyByOrg"/>
-    public string TallyByArea
-    {
-        get => Reports.TaskTally.Of(this, Area);
-        set { }
-    }
-
-    /// <inheritdoc cref="TallyByOrg"/>
-    public string TallyByAgreement
-    {
-        get => Reports.TaskTally.Of(this, AgreementId);
+        get => Reports.TaskTally.Of(this);
         set { }
     }
 
@@ -132,16 +122,17 @@ public sealed class FollowupTask : AggregateDocument
     public int? ProvisionalYear { get; set; }
 
     /// <summary>
-    /// While the task is open and its deadline provisional, <see cref="ProvisionalYear"/> (0 when not kept yet) and the id,
-    /// <c>2027/{id}</c>; else <see cref="NotWatched"/>. The start-up recount reads the keys up to the latest year with an
-    /// official calendar as one range of this field's index, so it reads only the tasks a new calendar can move, not every
-    /// task in the store. The newest derived field, so the one <see cref="TaskDocumentUpgrade"/> looks for. Always derived;
-    /// the setter only lets the stores read it back.
+    /// While the task is open and its deadline provisional, <see cref="ProvisionalYear"/> (0 when not kept yet), the
+    /// agreement and the id, <c>2027/{agreement}/{id}</c>; else <see cref="NotWatched"/>. The start-up recount reads the
+    /// keys up to the latest year with an official calendar as one range of this field's index, so it reads only the tasks
+    /// a new calendar can move, not every task in the store. The agreement before the id keeps an agreement's keys side
+    /// by side in the index, as <see cref="Tally"/>'s are; keys stored as <c>2027/{id}</c> by an earlier version fall in
+    /// the same year's range. Always derived; the setter only lets the stores read it back.
     /// </summary>
     public string RecountKey
     {
         get => IsOpen && Provisional
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProvisionalYear ?? 0:D4}/{Id}")
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProvisionalYear ?? 0:D4}/{AgreementId}/{Id}")
             : NotWatched;
         set { }
     }

@@ -7,10 +7,10 @@ namespace Followups.TaskPlanner.Tasks;
 /// <summary>
 /// Writes back the tasks stored before the derived fields the lists, the report and the deadline scan read were kept
 /// (<see cref="FollowupTask.DueKey"/>, <see cref="FollowupTask.Organisations"/>, <see cref="FollowupTask.ListKeys"/>, the
-/// tallies, <see cref="FollowupTask.WatchKey"/>, <see cref="FollowupTask.RecountKey"/>), so that they find them. The fields
-/// are derived, so writing a task as read is the whole upgrade; a task another writer stores meanwhile gains them the same
-/// way. The recount key came last and is never null once written, so a task without one (an indexed equality with null in
-/// both stores) is a task to write.
+/// <see cref="FollowupTask.WatchKey"/>, <see cref="FollowupTask.RecountKey"/>, <see cref="FollowupTask.Tally"/>), so that
+/// they find them. The fields are derived, so writing a task as read is the whole upgrade; a task another writer stores
+/// meanwhile gains them the same way. The tally came last and is never null once written, so a task without one (an
+/// indexed equality with null in both stores) is a task to write.
 /// It looks at start and then on the scan's interval: with MongoDB, an instance of an earlier version may go on writing
 /// tasks without the keys during a rolling upgrade. When there are none, a look is one empty index lookup.
 /// </summary>
@@ -52,7 +52,7 @@ public sealed partial class TaskDocumentUpgrade(
     }
 
     /// <summary>One pass; how many tasks it wrote. A version conflict means another writer stored the task, fields included.</summary>
-    public Task<int> UpgradeOnce(CancellationToken cancellationToken) => tasks.WriteBack(t => t.RecountKey == null, t => t.RecountKey, cancellationToken: cancellationToken);
+    public Task<int> UpgradeOnce(CancellationToken cancellationToken) => tasks.WriteBack(t => t.Tally == null, t => t.Tally, cancellationToken: cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored the derived keys of {Count} tasks written by an earlier version")]
     private partial void LogUpgraded(int count);

@@ -36,9 +36,9 @@ public static class TaskEndpoints
 
     /// <summary>
     /// One page of a query in the list's order, due date then id, from the query's cursor; with the cursor of the next
-    /// page when there is one. The page is read from ranges of the <see cref="FollowupTask.ListKeys"/> index, merged (or
-    /// from the <see cref="FollowupTask.DueKey"/> index for every task of any organisation, or, for an agreement's tasks,
-    /// the agreement's), in order up to the page, so a page deep in the list costs what the first does.
+    /// page when there is one. The page is read from ranges of the <see cref="FollowupTask.ListKeys"/> index, merged (for
+    /// an agreement's tasks, from the agreement's index), in order up to the page, so a page deep in the list costs what
+    /// the first does.
     /// </summary>
     internal static async Task<(IReadOnlyList<FollowupTask> Items, string? Next)> Run(
         IDocumentStore<FollowupTask> store, TaskQuery query, TimeProvider clock, CancellationToken cancellationToken)
@@ -47,8 +47,7 @@ public static class TaskEndpoints
         var filter = query.Filter(today);
         var found = query.Range(today) switch
         {
-            { Prefixes: { } prefixes } range => await store.PageByPrefixes(t => t.ListKeys, prefixes, t => t.DueKey, range.After, range.Until, filter, query.Limit + 1, cancellationToken),
-            { } range => await store.PageByRange(t => t.DueKey, range.After, range.Until, filter, query.Limit + 1, cancellationToken),
+            { } range => await store.PageByPrefixes(t => t.ListKeys, range.Prefixes, t => t.DueKey, range.After, range.Until, filter, query.Limit + 1, cancellationToken),
             null => await store.Page(filter, t => t.DueKey, query.Start, query.Limit + 1, cancellationToken),
         };
         var page = found.Take(query.Limit).ToList();

@@ -108,11 +108,10 @@ public sealed record TaskQuery(
 
     /// <summary>
     /// The index ranges this query's page is read from: the prefixes of <see cref="FollowupTask.ListKeys"/> for its shape
-    /// (one for a status; the open statuses for overdue; every status for all of an organisation's tasks; none for every
-    /// task of any organisation, read from <see cref="FollowupTask.DueKey"/>'s own index) and the due keys they span (from
-    /// <see cref="Start"/>; up to <see cref="DueBefore"/> and, when overdue, to before today). The rest of
-    /// <see cref="Filter"/> only checks what the ranges find. Null when the query names an agreement: its few tasks are found
-    /// through the agreement's index.
+    /// (one for a status, or two; the open statuses for overdue; every status for all tasks, of an organisation or of any)
+    /// and the due keys they span (from <see cref="Start"/>; up to <see cref="DueBefore"/> and, when overdue, to before
+    /// today). The rest of <see cref="Filter"/> only checks what the ranges find. Null when the query names an agreement:
+    /// its few tasks are found through the agreement's index.
     /// </summary>
     public ListRange? Range(DateOnly today)
     {
@@ -122,9 +121,8 @@ public sealed record TaskQuery(
         }
 
         var org = Org ?? "";
-        IReadOnlyList<string>? prefixes = Status is { } status ? TaskListKeys.Status(org, status)
+        var prefixes = Status is { } status ? TaskListKeys.Status(org, status)
             : Overdue ? TaskListKeys.Open(org)
-            : Org is null ? null
             : TaskListKeys.All(org);
         // The bound is inclusive and a date alone sorts before every key of its day: the next day ends "due on or before".
         var until = DueBefore is { } before && before < DateOnly.MaxValue ? FollowupTask.DayKey(before.AddDays(1)) : null;
@@ -204,16 +202,12 @@ public sealed record TaskQuery(
     }
 }
 
-/// <summary>
-/// Due keys under each of <see cref="Prefixes"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded).
-/// Without prefixes the range is one of <see cref="FollowupTask.DueKey"/> itself: every task of any organisation.
-/// </summary>
-public sealed record ListRange(IReadOnlyList<string>? Prefixes, string? After, string? Until)
+/// <summary>Due keys under each of <see cref="Prefixes"/> after <see cref="After"/> and up to <see cref="Until"/> (null: unbounded).</summary>
+public sealed record ListRange(IReadOnlyList<string> Prefixes, string? After, string? Until)
 {
     // Compared by the prefixes' contents, not by the list's reference.
     public bool Equals(ListRange? other) =>
-        other is not null && After == other.After && Until == other.Until
-        && (Prefixes is null ? other.Prefixes is null : other.Prefixes is not null && Prefixes.SequenceEqual(other.Prefixes));
+        other is not null && After == other.After && Until == other.Until && Prefixes.SequenceEqual(other.Prefixes);
 
-    public override int GetHashCode() => HashCode.Combine(Prefixes?.Count, After, Until);
+    public override int GetHashCode() => HashCode.Combine(Prefixes.Count, After, Until);
 }
