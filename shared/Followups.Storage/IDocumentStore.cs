@@ -67,12 +67,15 @@ public interface IDocumentStore<T> where T : AggregateDocument
         CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// How many documents match <paramref name="filter"/> per value of <paramref name="key"/>. The store counts; no
-    /// document is read into memory, so a report over every document costs one aggregation, not a scan in the service.
+    /// How many documents match <paramref name="filter"/> per value of <paramref name="key"/>, handed to
+    /// <paramref name="each"/> value by value as the store produces them, in no set order (a missing value as ""). The
+    /// store counts; no document is read into memory, so a report over every document costs one aggregation, not a scan
+    /// in the service, and a caller that adds the counts up holds only its totals, however many values there are.
     /// </summary>
-    Task<IReadOnlyDictionary<string, int>> CountBy(
+    Task CountBy(
         Expression<Func<T, bool>> filter,
         Expression<Func<T, string>> key,
+        Action<string, int> each,
         CancellationToken cancellationToken = default);
 
     /// <summary>Stores a new document as version 1. False when a document with that id exists already.</summary>
@@ -122,6 +125,16 @@ public interface IStoragePing
 /// <summary>Reads (and the write-back that rides on one) built on the port.</summary>
 public static class DocumentStoreScans
 {
+    /// <summary><see cref="IDocumentStore{T}.CountBy"/> gathered into one count per value, for the few values of a status.</summary>
+    public static async Task<IReadOnlyDictionary<string, int>> CountBy<T>(
+        this IDocumentStore<T> store, Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, CancellationToken cancellationToken = default)
+        where T : AggregateDocument
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await store.CountBy(filter, key, (value, count) => counts[value] = counts.GetValueOrDefault(value) + count, cancellationToken);
+        return counts;
+    }
+
     /// <summary>Documents per commit of <see cref="ReplaceInBatches"/>: a list waits for at most one such write.</summary>
     public const int ReplaceBatch = 100;
 

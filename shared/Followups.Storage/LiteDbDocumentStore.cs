@@ -402,9 +402,10 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             ? Conjuncts(and.Left).Concat(Conjuncts(and.Right))
             : [body];
 
-    public Task<IReadOnlyDictionary<string, int>> CountBy(
+    public Task CountBy(
         Expression<Func<T, bool>> filter,
         Expression<Func<T, string>> key,
+        Action<string, int> each,
         CancellationToken cancellationToken = default)
     {
         using (Reading())
@@ -413,10 +414,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             if (filter.Body is ConstantExpression { Value: true })
             {
                 // LiteDB groups BSON documents inside the engine; no T is built. Counting the key's values rather than whole
-                // documents ("*") leaves the key the only field used: without a filter, LiteDB then reads the key's index alone.
-                var grouped = _collection.Query().GroupBy(field).Select($"{{ key: @key, count: COUNT(*{field.Source[1..]}) }}").ToDocuments()
-                    .ToDictionary(d => d["key"].IsNull ? "" : d["key"].AsString, d => d["count"].AsInt32, StringComparer.Ordinal);
-                return Task.FromResult<IReadOnlyDictionary<string, int>>(grouped);
+                // documents ("*") leaves the key the only field used: without a filter, LiteDB then reads the key's index alone,
+                // in order, and hands over each group as it ends.
+                foreach (var group in _collection.Query().GroupBy(field).Select($"{{ key: @key, count: COUNT(*{field.Source[1..]}) }}").ToDocuments())
+                {
+                    each(group["key"].IsNull ? "" : group["key"].AsString, group["count"].AsInt32);
+                }
+
+                return Task.CompletedTask;
             }
 
             // With a filter the matches are read anyway: counted here as they stream by, since LiteDB's GROUP BY would
@@ -428,7 +433,12 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                 counts[value] = counts.GetValueOrDefault(value) + 1;
             }
 
-            return Task.FromResult<IReadOnlyDictionary<string, int>>(counts);
+            foreach (var (value, count) in counts)
+            {
+                each(value, count);
+            }
+
+            return Task.CompletedTask;
         }
     }
 

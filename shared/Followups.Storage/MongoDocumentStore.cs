@@ -166,16 +166,25 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
             .Limit(limit)
             .ToListAsync(cancellationToken);
 
-    public async Task<IReadOnlyDictionary<string, int>> CountBy(
+    public async Task CountBy(
         Expression<Func<T, bool>> filter,
         Expression<Func<T, string>> key,
+        Action<string, int> each,
         CancellationToken cancellationToken = default)
     {
-        var groups = await _collection.Aggregate()
+        // Read through a cursor, a batch at a time, and spilled to disk by the server when the groups outgrow its memory
+        // for one stage: a report's key may have about as many values as there are documents.
+        using var groups = await _collection.Aggregate(new AggregateOptions { AllowDiskUse = true })
             .Match(filter)
             .Group(key, g => new { g.Key, Count = g.Count() })
-            .ToListAsync(cancellationToken);
-        return groups.ToDictionary(g => g.Key ?? "", g => g.Count, StringComparer.Ordinal);
+            .ToCursorAsync(cancellationToken);
+        while (await groups.MoveNextAsync(cancellationToken))
+        {
+            foreach (var group in groups.Current)
+            {
+                each(group.Key ?? "", group.Count);
+            }
+        }
     }
 
     public async Task<bool> Insert(T document, CancellationToken cancellationToken = default)

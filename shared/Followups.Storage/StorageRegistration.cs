@@ -132,9 +132,9 @@ internal sealed class SignallingStore<T>(IDocumentStore<T> inner, OutboxSignal<T
         CancellationToken cancellationToken = default) =>
         inner.PageByRange(key, after, until, filter, limit, cancellationToken);
 
-    public Task<IReadOnlyDictionary<string, int>> CountBy(
-        Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, CancellationToken cancellationToken = default) =>
-        inner.CountBy(filter, key, cancellationToken);
+    public Task CountBy(
+        Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, Action<string, int> each, CancellationToken cancellationToken = default) =>
+        inner.CountBy(filter, key, each, cancellationToken);
 
     public async Task<bool> Insert(T document, CancellationToken cancellationToken = default) =>
         Signal(document, await inner.Insert(document, cancellationToken));

@@ -29,9 +29,9 @@ public abstract class ForwardingStore<T>(IDocumentStore<T> inner) : IDocumentSto
         CancellationToken cancellationToken = default) =>
         inner.PageByRange(key, after, until, filter, limit, cancellationToken);
 
-    public virtual Task<IReadOnlyDictionary<string, int>> CountBy(
-        Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, CancellationToken cancellationToken = default) =>
-        inner.CountBy(filter, key, cancellationToken);
+    public virtual Task CountBy(
+        Expression<Func<T, bool>> filter, Expression<Func<T, string>> key, Action<string, int> each, CancellationToken cancellationToken = default) =>
+        inner.CountBy(filter, key, each, cancellationToken);
 
     public virtual Task<bool> Insert(T document, CancellationToken cancellationToken = default) => inner.Insert(document, cancellationToken);
 

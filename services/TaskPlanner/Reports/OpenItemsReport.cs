@@ -44,17 +44,17 @@ public static class OpenItemsReport
             "agreement" => g => g.Agreement,
             _ => g => g.Org,
         };
-        var rows = new SortedDictionary<string, OpenItemsCounts>(StringComparer.Ordinal);
-        foreach (var (value, count) in await store.CountBy(t => true, t => t.Tally, cancellationToken))
+        var rows = new Dictionary<string, OpenItemsCounts>(StringComparer.Ordinal);
+        await store.CountBy(t => true, t => t.Tally, (value, count) =>
         {
             if (TaskTally.Parse(value, count, today) is var (groups, counts))
             {
                 var key = group(groups);
                 rows[key] = rows.GetValueOrDefault(key) + counts;
             }
-        }
+        }, cancellationToken);
 
-        return rows.Select(r => Row(r.Key, r.Value.Open, r.Value.Overdue, r.Value.Done, r.Value.DoneOnTime)).ToList();
+        return rows.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => Row(r.Key, r.Value.Open, r.Value.Overdue, r.Value.Done, r.Value.DoneOnTime)).ToList();
     }
 
     private static OpenItemsRow Row(string key, int open, int overdue, int done, int onTime) =>
