@@ -186,7 +186,7 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         var upgrade = Upgrade();
 
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
-        Assert.Equal($"0000/{task.AgreementId}/{task.Id}", (await _tasks.Find(task.Id))!.RecountKey);
+        Assert.Equal($"0000/{task.Id}", (await _tasks.Find(task.Id))!.RecountKey);
         // Still on the calendars before the decree: the count is the same, only the year it waits for is kept.
         Assert.Equal(1, await Check(ProvisionalDeadlineTests.Before2026Decrees).CheckOnce(CancellationToken.None));
         Assert.Equal(0, await Check(ProvisionalDeadlineTests.Before2026Decrees).CheckOnce(CancellationToken.None));

@@ -122,17 +122,18 @@ public sealed class FollowupTask : AggregateDocument
     public int? ProvisionalYear { get; set; }
 
     /// <summary>
-    /// While the task is open and its deadline provisional, <see cref="ProvisionalYear"/> (0 when not kept yet), the
-    /// agreement and the id, <c>2027/{agreement}/{id}</c>; else <see cref="NotWatched"/>. The start-up recount reads the
-    /// keys up to the latest year with an official calendar as one range of this field's index, so it reads only the tasks
-    /// a new calendar can move, not every task in the store. The agreement before the id keeps an agreement's keys side
-    /// by side in the index, as <see cref="Tally"/>'s are; keys stored as <c>2027/{id}</c> by an earlier version fall in
-    /// the same year's range. Always derived; the setter only lets the stores read it back.
+    /// While the task is open and its deadline provisional, <see cref="ProvisionalYear"/> (0 when not kept yet) and the id,
+    /// <c>2027/{id}</c>; else <see cref="NotWatched"/>. The start-up recount reads the keys up to the latest year with an
+    /// official calendar as one range of this field's index, so it reads only the tasks a new calendar can move, not every
+    /// task in the store. It pages on the key as this version derives it, so the key's form must not change while stored
+    /// tasks keep the old one: a page would end before a stored key and be read again, and again. (Putting the agreement
+    /// before the id, as <see cref="Tally"/> does, would cluster an agreement's keys; measured and left out for that
+    /// reason, see <c>docs/benchmarks.md</c>.) Always derived; the setter only lets the stores read it back.
     /// </summary>
     public string RecountKey
     {
         get => IsOpen && Provisional
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProvisionalYear ?? 0:D4}/{AgreementId}/{Id}")
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProvisionalYear ?? 0:D4}/{Id}")
             : NotWatched;
         set { }
     }
