@@ -408,6 +408,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         Action<string, int> each,
         CancellationToken cancellationToken = default)
     {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         using (Reading())
         {
             var field = _database.Mapper.GetExpression(key);
@@ -415,7 +416,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             {
                 // LiteDB groups BSON documents inside the engine; no T is built. Counting the key's values rather than whole
                 // documents ("*") leaves the key the only field used: without a filter, LiteDB then reads the key's index alone,
-                // in order, and hands over each group as it ends.
+                // in order, and hands over each group as it ends, so each is called under the gate as the groups stream by.
                 foreach (var group in _collection.Query().GroupBy(field).Select($"{{ key: @key, count: COUNT(*{field.Source[1..]}) }}").ToDocuments())
                 {
                     each(group["key"].IsNull ? "" : group["key"].AsString, group["count"].AsInt32);
@@ -426,20 +427,19 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
 
             // With a filter the matches are read anyway: counted here as they stream by, since LiteDB's GROUP BY would
             // first sort them in the 800 KB container it allocates per query (see Sorted).
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var match in Where(_collection.Query(), filter).Select($"{{ key: {field.Source} }}").ToDocuments())
             {
                 var value = match["key"].IsNull ? "" : match["key"].AsString;
                 counts[value] = counts.GetValueOrDefault(value) + 1;
             }
-
-            foreach (var (value, count) in counts)
-            {
-                each(value, count);
-            }
-
-            return Task.CompletedTask;
         }
+
+        foreach (var (value, count) in counts)
+        {
+            each(value, count);
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<bool> Insert(T document, CancellationToken cancellationToken = default)

@@ -506,4 +506,18 @@ public abstract class DocumentStoreContract
         Assert.Equal(new Dictionary<string, int> { [$"maz-{run}"] = 1, [$"mtz-{run}"] = 1 }, early);
         Assert.Empty(await store.CountBy(d => d.Org == "nobody-" + run, d => d.Org));
     }
+
+    [Fact]
+    public async Task Counts_of_every_document_reach_the_caller_value_by_value_past_a_first_batch()
+    {
+        // 300 values: more than MongoDB's first batch of a cursor (101), and each counted once, from the key's index on LiteDB.
+        var store = CreateStore();
+        await store.InsertMany(Enumerable.Range(0, 600).Select(i => Sample(org: $"org-{i % 300:D3}")).ToList());
+        var counts = new Dictionary<string, int>();
+
+        await store.CountBy(d => true, d => d.Org, (value, count) => counts.Add(value, count));
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"org-{i:D3}"), counts.Keys.Order(StringComparer.Ordinal));
+        Assert.All(counts.Values, count => Assert.Equal(2, count));
+    }
 }

@@ -97,6 +97,7 @@ public sealed class ManagerQueryTests
         Assert.Equal(new ListRange(EveryStatus(""), "2026-12-15", "2027-01-01"), Range("dueAfter=2026-12-15&dueBefore=2026-12-31"));
         Assert.Equal(new ListRange(EveryStatus(""), null, null), Range("dueBefore=9999-12-31"));
         Assert.Equal(new ListRange(EveryStatus(""), null, null), Range("area=peat"));
+        Assert.Equal(new ListRange(EveryStatus(""), null, null), Range(""));
         // An agreement's few tasks are found through its own index.
         Assert.Null(Range("agreementId=a1&org=maz"));
     }

@@ -25,9 +25,10 @@ public sealed class ManagerStoreTests : IDisposable
         _tasks = new LiteDbDocumentStore<FollowupTask>(_databases.Get("planner"), "tasks", TaskPlannerModule.TaskIndexes);
     }
 
-    private async Task<FollowupTask> Store(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null)
+    private async Task<FollowupTask> Store(string org, string area, TaskStatus status, DateOnly due, DateOnly? completed = null, string agreement = "agr-1")
     {
         var task = ManagerQueryTests.Task(org, area, status, due, completed);
+        task.AgreementId = agreement;
         await _tasks.Insert(task);
         return task;
     }
@@ -146,7 +147,7 @@ public sealed class ManagerStoreTests : IDisposable
         string[] queries =
         [
             "org=maz", "org=belaz", "org=maz&status=assigned", "status=done", "overdue=true", "org=mtz&overdue=true", "org=belaz&overdue=true",
-            "dueAfter=2026-12-10&dueBefore=2026-12-20", "org=maz&area=peat", "area=peat&overdue=true&dueBefore=2026-12-01", "org=nobody",
+            "dueAfter=2026-12-10&dueBefore=2026-12-20", "", "area=peat", "org=maz&area=peat", "area=peat&overdue=true&dueBefore=2026-12-01", "org=nobody",
             "status=inProgress", "org=belaz&status=planned", "org=mtz&status=cancelled",
         ];
         foreach (var query in queries)
@@ -173,17 +174,19 @@ public sealed class ManagerStoreTests : IDisposable
         await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
         await Store("maz", "transport", TaskStatus.Accepted, new DateOnly(2026, 12, 20));
         await Store("maz", "transport", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 9));
-        await Store("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11));
-        await Store("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10));
+        await Store("maz", "peat", TaskStatus.Done, new DateOnly(2026, 12, 10), new DateOnly(2026, 12, 11), agreement: "agr-2");
+        await Store("mtz", "peat", TaskStatus.Cancelled, new DateOnly(2026, 12, 10), agreement: "agr-2");
         var offControl = ManagerQueryTests.Task("mtz", "peat", TaskStatus.Assigned, new DateOnly(2026, 12, 1));
-        (offControl.OffControl, offControl.IsOpen) = (true, false);
+        (offControl.OffControl, offControl.IsOpen, offControl.AgreementId) = (true, false, "agr-2");
         await _tasks.Insert(offControl);
 
         var byOrg = await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None);
         var byArea = await OpenItemsReport.Count(_tasks, "area", Today, CancellationToken.None);
+        var byAgreement = await OpenItemsReport.Count(_tasks, "agreement", Today, CancellationToken.None);
 
         Assert.Equal([new OpenItemsRow("maz", 2, 1, 2, 1, 0.5), new OpenItemsRow("mtz", 0, 0, 0, 0, null)], byOrg);
         Assert.Equal([new OpenItemsRow("peat", 0, 0, 1, 0, 0), new OpenItemsRow("transport", 2, 1, 1, 1, 1)], byArea);
+        Assert.Equal([new OpenItemsRow("agr-1", 2, 1, 1, 1, 1), new OpenItemsRow("agr-2", 0, 0, 1, 0, 0)], byAgreement);
     }
 
     [Fact]
@@ -224,6 +227,26 @@ public sealed class ManagerStoreTests : IDisposable
         Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
 
         Assert.Equal([task.Id], (await List("org=maz")).Items.Select(t => t.Id));
+        Assert.Equal([new OpenItemsRow("maz", 1, 1, 0, 0, null)], await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Tasks_stored_before_the_tally_are_written_back_and_then_counted_in_the_report()
+    {
+        var task = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        // What the version before the tally wrote: every other derived key, and the three tallies it had instead.
+        var raw = _databases.Get("planner").GetCollection("tasks");
+        var document = raw.FindById(task.Id);
+        document.Remove("Tally");
+        document["TallyByOrg"] = "open|2026-12-10|maz";
+        raw.Update(document);
+        Assert.Empty(await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
+
+        var upgrade = new TaskDocumentUpgrade(
+            _tasks, Microsoft.Extensions.Options.Options.Create(new PlannerOptions()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<TaskDocumentUpgrade>.Instance);
+        Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
+        Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
+
         Assert.Equal([new OpenItemsRow("maz", 1, 1, 0, 0, null)], await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
     }
 

@@ -6,8 +6,8 @@ namespace Followups.TaskPlanner.Tasks;
 /// (any organisation). A task taken off control while in an open status is no longer open, and is kept apart
 /// (<c>off|{org}|{state}|</c>) so that an overdue list never reads it. A list of one status is one range of them, or two;
 /// the open tasks of an organisation are the ranges of the open statuses, and all its tasks those of every status, read
-/// side by side and merged (see <see cref="Storage.IDocumentStore{T}.PageByPrefixes"/>). Every task of any organisation
-/// is the range of <see cref="FollowupTask.DueKey"/> itself, which has an index of its own. Each key is one more index
+/// side by side and merged (see <see cref="Storage.IDocumentStore{T}.PageByPrefixes"/>); every task of any organisation is
+/// the ranges of every status under the empty organisation. Each key is one more index
 /// insert in every write of a task, and that upkeep is the planner's largest cost, so a task has one key per organisation
 /// and one more, not one per list it appears in. Organisation ids and status names hold no <c>|</c>, so no prefix is the
 /// start of another's keys.
