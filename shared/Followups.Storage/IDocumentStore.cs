@@ -68,9 +68,10 @@ public interface IDocumentStore<T> where T : AggregateDocument
 
     /// <summary>
     /// How many documents match <paramref name="filter"/> per value of <paramref name="key"/>, handed to
-    /// <paramref name="each"/> value by value as the store produces them, in no set order (a missing value as ""). The
-    /// store counts; no document is read into memory, so a report over every document costs one aggregation, not a scan
-    /// in the service, and a caller that adds the counts up holds only its totals, however many values there are.
+    /// <paramref name="each"/> value by value as the store produces them, in no set order (a missing value as ""; a value
+    /// may come more than once, its counts to be added up). The store counts; no document is read into memory, so a
+    /// report over every document costs one aggregation, not a scan in the service, and a caller that adds the counts up
+    /// holds only its totals, however many values there are.
     /// <paramref name="each"/> may run while the store reads (LiteDB holds its read gate as the groups stream by, and
     /// every write to the file waits), so it must be quick and must not call a store of the same database.
     /// </summary>
