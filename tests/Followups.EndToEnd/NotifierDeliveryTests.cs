@@ -297,6 +297,54 @@ public sealed class NotifierDeliveryTests : IDisposable
         }.ToJsonString();
 
     [Fact]
+    public async Task Two_workers_bundling_and_sending_at_once_send_each_window_once_and_the_log_shows_every_notice_sent()
+    {
+        await using var smtp = SmtpSink.Started();
+        await using var host = Start(smtp);
+        var client = host.Client();
+        // Forty organisations: more windows than one chunk of the worker's writes (32), and more messages than one wave of
+        // Notifier:Delivery:Parallelism (4).
+        var orgs = Enumerable.Range(1, 40).Select(i => $"race-{i}").ToList();
+        foreach (var org in orgs)
+        {
+            await Put(client, org, new { name = org, country = "BY", kind = "company", language = "en", emails = new[] { $"tasks@{org}.example.by" } });
+        }
+
+        await Pass(host, TimeSpan.Zero);
+        foreach (var org in orgs)
+        {
+            await Overdue(host, org, $"task-{org}-a");
+            await Overdue(host, org, $"task-{org}-b");
+        }
+
+        // A second worker over the same stores, as a second notifier instance would be: both bundle the same closed
+        // windows and both try to send the same messages, at once.
+        var other = ActivatorUtilities.CreateInstance<DeliveryWorker>(host.Services);
+        _clock.Advance(Settle);
+        var both = Task.WhenAll(host.Worker.RunOnce(CancellationToken.None), other.RunOnce(CancellationToken.None));
+        while (await Task.WhenAny(both, Task.Delay(5)) != both)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        await both;
+        await Pass(host, TimeSpan.FromSeconds(1));
+        await other.RunOnce(CancellationToken.None);
+
+        Assert.Equal(orgs.Count, smtp.Messages.Count);
+        foreach (var org in orgs)
+        {
+            var mail = Assert.Single(smtp.To($"tasks@{org}.example.by"));
+            Assert.Contains($"task-{org}-a", mail.TextBody, StringComparison.Ordinal);
+            Assert.Contains($"task-{org}-b", mail.TextBody, StringComparison.Ordinal);
+            var notices = await Notices(client, "org=" + org);
+            Assert.Equal(2, notices.Count);
+            Assert.All(notices, n => Assert.Equal("sent", n!["status"]!.GetValue<string>()));
+            Assert.Single(notices.Select(n => n!["message"]!["id"]!.GetValue<string>()).Distinct());
+        }
+    }
+
+    [Fact]
     public async Task A_redelivered_event_records_and_sends_nothing_new()
     {
         await using var smtp = SmtpSink.Started();

@@ -32,6 +32,27 @@ public sealed class DeliveryRulesTests
     };
 
     [Fact]
+    public void A_message_is_named_after_its_first_notice_and_new_messages_sort_after_older_ones()
+    {
+        var first = Notice("n1", Assigned("task-1"));
+        first.DueAt = At;
+        var later = Notice("n2", Assigned("task-2"));
+        later.DueAt = At.AddMilliseconds(1);
+
+        // Every worker that bundles the window names its message alike: the same notice, the same id.
+        var readAgain = Notice("n1", Assigned("task-1"));
+        readAgain.DueAt = At;
+        Assert.Equal(DigestRules.IdFor("maz", Channels.Email, first), DigestRules.IdFor("maz", Channels.Email, readAgain));
+        Assert.StartsWith("20261120T100000000-", DigestRules.IdFor("maz", Channels.Email, first), StringComparison.Ordinal);
+        Assert.NotEqual(DigestRules.IdFor("maz", Channels.Email, first), DigestRules.IdFor("maz", Channels.Webhook, first));
+        Assert.NotEqual(DigestRules.IdFor("maz", Channels.Email, first), DigestRules.IdFor("bkm", Channels.Email, first));
+        Assert.True(string.CompareOrdinal(DigestRules.IdFor("maz", Channels.Email, first), DigestRules.IdFor("maz", Channels.Email, later)) < 0);
+        // An instant with an offset is named in UTC.
+        first.DueAt = At.ToOffset(TimeSpan.FromHours(3));
+        Assert.StartsWith("20261120T100000000-", DigestRules.IdFor("maz", Channels.Email, first), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_single_task_notice_reads_in_russian_with_deadline_agreement_and_link()
     {
         var message = Templates.Render(Languages.Russian, "МАЗ", [Assigned("task-1")], "https://followups.example.org/");

@@ -158,8 +158,11 @@ public sealed class HostProcess : IAsyncDisposable
     }
 }
 
-/// <summary>CPU time and peak resident memory of a process, from /proc.</summary>
-public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, double PeakRssMb, double RssMb)
+/// <summary>
+/// CPU time, peak resident memory and the bytes a process handed to and took from read and write calls (files and
+/// sockets alike, <c>wchar</c> and <c>rchar</c>), from /proc.
+/// </summary>
+public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, double PeakRssMb, double RssMb, double WrittenMb = 0, double ReadMb = 0)
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ; 100 on every Linux this runs on.
 
@@ -175,7 +178,11 @@ public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, doubl
                 .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
                 .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
                 .FirstOrDefault();
-            return new ProcessUsage(name, pid, cpu, Kb("VmHWM") / 1024, Kb("VmRSS") / 1024);
+            double Mb(string key) => File.ReadLines($"/proc/{pid}/io")
+                .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
+                .Select(l => double.Parse(l[(key.Length + 1)..], CultureInfo.InvariantCulture) / (1024 * 1024))
+                .FirstOrDefault();
+            return new ProcessUsage(name, pid, cpu, Kb("VmHWM") / 1024, Kb("VmRSS") / 1024, Mb("wchar"), Mb("rchar"));
         }
         catch (IOException)
         {

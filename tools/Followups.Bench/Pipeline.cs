@@ -173,7 +173,12 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
 
         await posting;
         var usageAfter = processes.Select(p => ProcessUsage.Read(p.Name, p.Pid)).ToList();
-        var usage = usageAfter.Zip(usageBefore, (after, before) => after is null ? null : after with { CpuSeconds = after.CpuSeconds - (before?.CpuSeconds ?? 0) })
+        var usage = usageAfter.Zip(usageBefore, (after, before) => after is null ? null : after with
+            {
+                CpuSeconds = after.CpuSeconds - (before?.CpuSeconds ?? 0),
+                WrittenMb = after.WrittenMb - (before?.WrittenMb ?? 0),
+                ReadMb = after.ReadMb - (before?.ReadMb ?? 0),
+            })
             .OfType<ProcessUsage>().ToList();
         double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
         double Seconds(long to) => Math.Max((to - start) / (double)Stopwatch.Frequency, 1e-9);

@@ -41,12 +41,12 @@ public static class Report
                 $"| {p.Name} | {(p.TargetRate > 0 ? F(p.TargetRate, "F2") : "max")} | {p.Accepted}/{p.Rejected} | {p.Tasks} | {p.Notices} | {p.EmailsInSink} | {F(p.AcceptedPerSecond)} | {F(p.AgreementsPlannedPerSecond, "F2")} | {F(p.TasksPerSecond)} | {F(p.NoticesPerSecond)} | {F(p.TasksNotifiedPerSecond)} | {L(p.ToTasksStored)} | {L(p.ToNoticesSent)} |");
         }
 
-        md.AppendLine().AppendLine("| phase | process | CPU s | CPU s per 1,000 tasks | peak RSS (MB) | RSS at end (MB) |").AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine().AppendLine("| phase | process | CPU s | CPU s per 1,000 tasks | peak RSS (MB) | RSS at end (MB) | written / read (MB) |").AppendLine("|---|---|---|---|---|---|---|");
         foreach (var p in phases)
         {
             foreach (var u in p.Usage)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {p.Name} | {u.Name} | {F(u.CpuSeconds)} | {F(p.Tasks == 0 ? double.NaN : u.CpuSeconds * 1000 / p.Tasks, "F2")} | {F(u.PeakRssMb, "F0")} | {F(u.RssMb, "F0")} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {p.Name} | {u.Name} | {F(u.CpuSeconds)} | {F(p.Tasks == 0 ? double.NaN : u.CpuSeconds * 1000 / p.Tasks, "F2")} | {F(u.PeakRssMb, "F0")} | {F(u.RssMb, "F0")} | {F(u.WrittenMb, "F0")} / {F(u.ReadMb, "F0")} |");
             }
         }
 

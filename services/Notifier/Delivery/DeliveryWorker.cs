@@ -23,8 +23,8 @@ public sealed partial class DeliveryWorker(
 {
     private const int Batch = 500;
 
-    /// <summary>Messages sent before their outcomes are copied to their notices in one write.</summary>
-    private const int MirrorChunk = 32;
+    /// <summary>Windows bundled, or messages sent, before their writes: one for the claims and one for what they made.</summary>
+    private const int Chunk = 32;
     private const string SmtpMissing = "e-mail is held: Notifier:Smtp:Host is not configured";
     private readonly SemaphoreSlim _round = new(1, 1);
     private DateTimeOffset _recoveredAt = DateTimeOffset.MinValue;
@@ -81,10 +81,18 @@ public sealed partial class DeliveryWorker(
         }
     }
 
+    /// <summary>
+    /// Bundles every organisation and channel with a closed window into its message. The claims of up to
+    /// <see cref="Chunk"/> windows are one write and their new messages another, not two writes per message: each
+    /// LiteDB commit rewrites whole index pages, and the writes per message were most of what the notifier wrote. The
+    /// chunk bounds what one write holds: the composed messages, and the pages LiteDB keeps until the commit.
+    /// </summary>
     private async Task Bundle(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var due = await notices.PageByRange(n => n.PendingKey!, null, DeliveryQueue.DueBy(now), n => true, Batch, cancellationToken);
+        var claims = new List<(Notification Notice, string DigestId)>();
+        var windows = new List<(string DigestId, string Org, string Channel)>();
         foreach (var group in due.GroupBy(n => (n.RecipientOrg, n.Channel)))
         {
             var (org, channel) = group.Key;
@@ -100,32 +108,40 @@ public sealed partial class DeliveryWorker(
                 continue;
             }
 
-            // Named after its first notice, which belongs to no other digest: deterministic, and unique per window.
-            var digestId = DeterministicId.Text("digest", org, channel, pending[0].Id);
-            await Claim(pending, digestId, cancellationToken);
-            await MakeDigest(digestId, org, channel, cancellationToken);
+            var digestId = DigestRules.IdFor(org, channel, pending[0]);
+            claims.AddRange(pending.Select(n => (n, digestId)));
+            windows.Add((digestId, org, channel));
+            if (windows.Count == Chunk)
+            {
+                await Claim(claims, cancellationToken);
+                await MakeDigests(windows, cancellationToken);
+                (claims, windows) = ([], []);
+            }
         }
+
+        await Claim(claims, cancellationToken);
+        await MakeDigests(windows, cancellationToken);
     }
 
-    /// <summary>Moves pending notices into a digest: one batch write, each notice still version-guarded on its own.</summary>
-    private async Task Claim(IReadOnlyList<Notification> pending, string digestId, CancellationToken cancellationToken)
+    /// <summary>Moves pending notices into their digests: one batch write, each notice still version-guarded on its own.</summary>
+    private async Task Claim(IReadOnlyList<(Notification Notice, string DigestId)> claims, CancellationToken cancellationToken)
     {
-        var batch = pending;
+        var batch = claims;
         for (var attempt = 0; attempt < 3 && batch.Count > 0; attempt++)
         {
-            foreach (var notice in batch)
+            foreach (var (notice, digestId) in batch)
             {
                 (notice.Status, notice.DigestId) = (NotificationStatus.Batched, digestId);
             }
 
-            var landed = await notices.ReplaceMany(batch, cancellationToken);
+            var landed = await notices.ReplaceMany(batch.Select(c => c.Notice).ToList(), cancellationToken);
             // Those another worker changed meanwhile are read again; only those still pending are claimed.
-            var again = new List<Notification>();
+            var again = new List<(Notification, string)>();
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!landed[i] && await notices.Find(batch[i].Id, cancellationToken) is { Status: NotificationStatus.Pending } current)
+                if (!landed[i] && await notices.Find(batch[i].Notice.Id, cancellationToken) is { Status: NotificationStatus.Pending } current)
                 {
-                    again.Add(current);
+                    again.Add((current, batch[i].DigestId));
                 }
             }
 
@@ -133,22 +149,28 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    private async Task MakeDigest(string digestId, string org, string channel, CancellationToken cancellationToken)
+    /// <summary>Stores the messages of claimed notices, those not stored yet, in one write.</summary>
+    private async Task MakeDigests(IReadOnlyList<(string DigestId, string Org, string Channel)> windows, CancellationToken cancellationToken)
     {
-        if (await digests.Find(digestId, cancellationToken) is not null)
+        var made = new List<Digest>();
+        foreach (var (digestId, org, channel) in windows)
         {
-            return;
+            if (await digests.Find(digestId, cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            // Read back rather than taken from the claim: another worker may have claimed some of them for the same id.
+            var members = await notices.Query(n => n.DigestId == digestId, Batch * 2, n => n.CreatedAt, cancellationToken);
+            if (members.Count > 0)
+            {
+                var recipient = await directory.Find(org, cancellationToken);
+                made.Add(DigestRules.Compose(digestId, org, channel, recipient, members, options.Value.PublicBaseUrl, clock.GetUtcNow()));
+            }
         }
 
-        var members = await notices.Query(n => n.DigestId == digestId, Batch * 2, n => n.CreatedAt, cancellationToken);
-        if (members.Count == 0)
-        {
-            return;
-        }
-
-        var recipient = await directory.Find(org, cancellationToken);
-        // Insert is false when another worker made it first: the same id, the same notices.
-        await digests.Insert(DigestRules.Compose(digestId, org, channel, recipient, members, options.Value.PublicBaseUrl, clock.GetUtcNow()), cancellationToken);
+        // Not stored where another worker made it first: the same id, the same notices.
+        await digests.InsertMany(made, cancellationToken);
     }
 
     /// <summary>
@@ -165,7 +187,7 @@ public sealed partial class DeliveryWorker(
             var digest = await digests.Find(group.Key, cancellationToken);
             if (digest is null)
             {
-                await MakeDigest(group.Key, group.First().RecipientOrg, group.First().Channel, cancellationToken);
+                await MakeDigests([(group.Key, group.First().RecipientOrg, group.First().Channel)], cancellationToken);
             }
             else if (digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held)
             {
@@ -197,7 +219,7 @@ public sealed partial class DeliveryWorker(
         string? after = null;
         for (var taken = 0; taken < Batch;)
         {
-            var chunk = await digests.PageByRange(d => d.SendKey!, after, DeliveryQueue.DueBy(now), d => true, MirrorChunk, cancellationToken);
+            var chunk = await digests.PageByRange(d => d.SendKey!, after, DeliveryQueue.DueBy(now), d => true, Chunk, cancellationToken);
             if (chunk.Count == 0)
             {
                 break;
@@ -217,55 +239,72 @@ public sealed partial class DeliveryWorker(
             stuck = stuck.Concat(await digests.Query(d => d.Status == NotificationStatus.Held && d.Channel == Channels.Email, Batch, d => d.CreatedAt, cancellationToken));
         }
 
-        foreach (var chunk in stuck.Chunk(MirrorChunk))
+        foreach (var chunk in stuck.Chunk(Chunk))
         {
             await SendChunk(chunk, cancellationToken);
         }
     }
 
     /// <summary>
-    /// Different messages at once, a few at a time: each waits mostly on its SMTP server or webhook endpoint. Their outcomes
-    /// reach the notices in one write (a crash before it leaves that to Recover).
+    /// Different messages at once, a wave of <see cref="DeliveryOptions.Parallelism"/> at a time: each waits mostly on its
+    /// SMTP server or webhook endpoint. Their outcomes reach the notices in one write (a crash before it leaves that to
+    /// Recover).
     /// </summary>
     private async Task SendChunk(IReadOnlyList<Digest> chunk, CancellationToken cancellationToken)
     {
-        var settled = new System.Collections.Concurrent.ConcurrentQueue<Digest>();
-        await Parallel.ForEachAsync(
-            chunk,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
-            async (digest, token) =>
-            {
-                if (await Deliver(digest, token))
-                {
-                    settled.Enqueue(digest);
-                }
-            });
-        await MirrorAll(settled.ToList(), cancellationToken);
+        var settled = new List<Digest>();
+        foreach (var wave in chunk.Chunk(Math.Max(Settings.Parallelism, 1)))
+        {
+            settled.AddRange(await SendWave(wave, cancellationToken));
+        }
+
+        await MirrorAll(settled, cancellationToken);
     }
 
-    /// <summary>Sends one message and records its outcome; true when the outcome was recorded, for the notices to mirror.</summary>
-    private async Task<bool> Deliver(Digest digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a wave's messages in one write, sends those whose claim landed, and records their outcomes in one write.
+    /// A claim waits on one wave's sends only, each bounded by its pipeline's retries and timeouts, so it is recorded
+    /// well within <see cref="DeliveryOptions.SendingLease"/>: no other worker takes a message over while it is sent.
+    /// </summary>
+    /// <returns>The messages whose outcome was recorded, for their notices to mirror.</returns>
+    private async Task<List<Digest>> SendWave(IReadOnlyList<Digest> wave, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (digest.Channel == Channels.Email && !email.Configured)
+        var claims = new List<Digest>();
+        foreach (var digest in wave)
         {
-            if (digest.Status == NotificationStatus.Held)
+            if (digest.Channel == Channels.Email && !email.Configured)
             {
-                return false;
+                if (digest.Status != NotificationStatus.Held)
+                {
+                    (digest.Status, digest.LastError) = (NotificationStatus.Held, SmtpMissing);
+                    claims.Add(digest);
+                }
+
+                continue;
             }
 
-            (digest.Status, digest.LastError) = (NotificationStatus.Held, SmtpMissing);
-            return await digests.Replace(digest, cancellationToken);
+            (digest.Status, digest.SendingSince) = (NotificationStatus.Sending, now);
+            digest.Attempts++;
+            claims.Add(digest);
         }
 
-        // The claim: only the worker whose version-guarded write lands sends this message.
-        (digest.Status, digest.SendingSince) = (NotificationStatus.Sending, now);
-        digest.Attempts++;
-        if (!await digests.Replace(digest, cancellationToken))
-        {
-            return false;
-        }
+        // The claim: only the worker whose version-guarded write lands sends a message.
+        var claimed = await digests.ReplaceMany(claims, cancellationToken);
+        var settled = claims.Where((d, i) => claimed[i] && d.Status == NotificationStatus.Held).ToList();
+        var sending = claims.Where((d, i) => claimed[i] && d.Status == NotificationStatus.Sending).ToList();
+        await Parallel.ForEachAsync(
+            sending,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
+            async (digest, token) => await Attempt(digest, token));
+        var recorded = await digests.ReplaceMany(sending, cancellationToken);
+        settled.AddRange(sending.Where((_, i) => recorded[i]));
+        return settled;
+    }
 
+    /// <summary>Sends one claimed message and sets its outcome on it, not yet written: sent, failed, or due again later.</summary>
+    private async Task Attempt(Digest digest, CancellationToken cancellationToken)
+    {
         string? error = null;
         var permanent = false;
         try
@@ -281,7 +320,7 @@ public sealed partial class DeliveryWorker(
             error = e.Message;
         }
 
-        now = clock.GetUtcNow();
+        var now = clock.GetUtcNow();
         digest.SendingSince = null;
         digest.LastError = error;
         if (error is null)
@@ -298,8 +337,6 @@ public sealed partial class DeliveryWorker(
             digest.Status = NotificationStatus.Pending;
             digest.NextAttemptAt = now + (Settings.RoundBackoff * Math.Pow(2, digest.Attempts - 1));
         }
-
-        return await digests.Replace(digest, cancellationToken);
     }
 
     private async Task Send(Digest digest, CancellationToken cancellationToken)

@@ -1,10 +1,21 @@
+using System.Globalization;
 using Followups.Notifier.Directory;
+using Followups.ServiceDefaults;
 
 namespace Followups.Notifier.Delivery;
 
 /// <summary>How a digest is made from its notices and the recipient's directory entry: pure.</summary>
 public static class DigestRules
 {
+    /// <summary>
+    /// The id of the message that opens with <paramref name="first"/>, the earliest of its window's notices, which belongs
+    /// to no other message: every worker that bundles the window names it alike. It leads with when that notice fell
+    /// due, to the millisecond, so that new messages' ids, and the notices' keys that point at them, sort after the old
+    /// ones: LiteDB writes a key among old keys into old index pages, and a key after them into the newest page.
+    /// </summary>
+    public static string IdFor(string org, string channel, Notification first) =>
+        $"{first.DueAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture)}-{DeterministicId.Text("digest", org, channel, first.Id)}";
+
     /// <summary>
     /// The message for <paramref name="members"/>. E-mail goes to the contacts of each notice's audience (escalations to
     /// escalation contacts, falling back to task contacts); a bundled hourly or daily digest goes to the digest contacts
