@@ -302,7 +302,7 @@ public sealed class NotifierDeliveryTests : IDisposable
         await using var smtp = SmtpSink.Started();
         await using var host = Start(smtp);
         var client = host.Client();
-        // Forty organisations: more windows than one chunk of the worker's writes (32), and more messages than one wave of
+        // Forty organisations: more windows than one chunk of the worker's writes (16), and more messages than one wave of
         // Notifier:Delivery:Parallelism (4).
         var orgs = Enumerable.Range(1, 40).Select(i => $"race-{i}").ToList();
         foreach (var org in orgs)
