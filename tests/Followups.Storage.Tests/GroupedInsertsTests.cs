@@ -69,6 +69,36 @@ public sealed class GroupedInsertsTests : IDisposable
         Assert.NotNull(await _store.Find("new"));
     }
 
+    [Fact]
+    public async Task Replacements_gathered_into_one_write_tell_each_caller_which_of_its_own_documents_landed()
+    {
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            Assert.True(await _store.Insert(Sample(id)));
+        }
+
+        var grouped = new GroupedWrites<SampleDocument>(_store.ReplaceMany);
+        var current = (await _store.Find("a"))!;
+        current.Org = "first write";
+        // Held by the first write, so the next two callers share the one after it.
+        _store.Hold = new TaskCompletionSource();
+        var first = grouped.Write([current], CancellationToken.None);
+        await Until(() => _store.Writes == 1);
+        var stale = Sample("a"); // read at version 0: another caller's change moved it on
+        var b = (await _store.Find("b"))!;
+        var c = (await _store.Find("c"))!;
+        var second = grouped.Write([stale, b], CancellationToken.None);
+        var third = grouped.Write([c], CancellationToken.None);
+        await Until(() => grouped.Waiting == 2);
+        _store.Hold.SetResult();
+
+        Assert.Equal([true], await first);
+        Assert.Equal([false, true], await second);
+        Assert.Equal([true], await third);
+        Assert.Equal(2, _store.Writes);
+        Assert.Equal("first write", (await _store.Find("a"))!.Org);
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -85,7 +115,7 @@ public sealed class GroupedInsertsTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>The real store, with its batch inserts counted, held until released, or refused.</summary>
+    /// <summary>The real store, with its batch writes counted, held until released, or (inserts) refused.</summary>
     private sealed class HeldStore(IDocumentStore<SampleDocument> inner) : ForwardingStore<SampleDocument>(inner)
     {
         private int _writes;
@@ -103,6 +133,17 @@ public sealed class GroupedInsertsTests : IDisposable
             }
 
             return Fail ? throw new IOException("disk full") : await base.InsertMany(documents, cancellationToken);
+        }
+
+        public override async Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<SampleDocument> documents, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _writes);
+            if (Hold is { } hold)
+            {
+                await hold.Task;
+            }
+
+            return await base.ReplaceMany(documents, cancellationToken);
         }
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class DeliveryWorker(
     private const int BundleChunk = 16;
     private const string SmtpMissing = "e-mail is held: Notifier:Smtp:Host is not configured";
     private readonly SemaphoreSlim _round = new(1, 1);
+    private readonly GroupedWrites<Digest> _outcomes = new(digests.ReplaceMany);
     private DateTimeOffset _recoveredAt = DateTimeOffset.MinValue;
 
     private DeliveryOptions Settings => options.Value.Delivery;
@@ -268,12 +269,14 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>
-    /// Claims a wave's messages in one write, sends those whose claim landed, and records their outcomes in one write.
-    /// A claim waits on one wave's sends only, each bounded by its pipeline's retries and timeouts, so it is recorded
-    /// well within <see cref="DeliveryOptions.SendingLease"/>: no other worker takes a message over while it is sent.
+    /// Claims a wave's messages in one write and sends those whose claim landed. Each outcome is written as soon as its
+    /// message was sent, sharing a write only with the outcomes that came while the one before was written (a group
+    /// commit): the window in which a crash makes a message go twice stays one write long. A claim waits on one wave's
+    /// sends at most, each bounded by its pipeline's retries and timeouts, so it stays well within
+    /// <see cref="DeliveryOptions.SendingLease"/>: no other worker takes a message over while it is sent.
     /// </summary>
     /// <returns>The messages whose outcome was recorded, for their notices to mirror.</returns>
-    private async Task<List<Digest>> SendWave(IReadOnlyList<Digest> wave, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Digest>> SendWave(IReadOnlyList<Digest> wave, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var claims = new List<Digest>();
@@ -297,15 +300,20 @@ public sealed partial class DeliveryWorker(
 
         // The claim: only the worker whose version-guarded write lands sends a message.
         var claimed = await digests.ReplaceMany(claims, cancellationToken);
-        var settled = claims.Where((d, i) => claimed[i] && d.Status == NotificationStatus.Held).ToList();
+        var settled = new System.Collections.Concurrent.ConcurrentQueue<Digest>(claims.Where((d, i) => claimed[i] && d.Status == NotificationStatus.Held));
         var sending = claims.Where((d, i) => claimed[i] && d.Status == NotificationStatus.Sending).ToList();
         await Parallel.ForEachAsync(
             sending,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
-            async (digest, token) => await Attempt(digest, token));
-        var recorded = await digests.ReplaceMany(sending, cancellationToken);
-        settled.AddRange(sending.Where((_, i) => recorded[i]));
-        return settled;
+            async (digest, token) =>
+            {
+                await Attempt(digest, token);
+                if ((await _outcomes.Write([digest], token))[0])
+                {
+                    settled.Enqueue(digest);
+                }
+            });
+        return settled.ToList();
     }
 
     /// <summary>Sends one claimed message and sets its outcome on it, not yet written: sent, failed, or due again later.</summary>
