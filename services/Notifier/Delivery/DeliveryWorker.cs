@@ -33,7 +33,7 @@ public sealed partial class DeliveryWorker(
     private const int BundleChunk = 16;
     private const string SmtpMissing = "e-mail is held: Notifier:Smtp:Host is not configured";
     private readonly SemaphoreSlim _round = new(1, 1);
-    private readonly GroupedWrites<Digest> _outcomes = new(digests.ReplaceMany);
+    private readonly GroupedWrites<Digest> _writes = new(digests.ReplaceMany);
     private DateTimeOffset _recoveredAt = DateTimeOffset.MinValue;
 
     private DeliveryOptions Settings => options.Value.Delivery;
@@ -195,12 +195,31 @@ public sealed partial class DeliveryWorker(
             if (digest is null)
             {
                 await MakeDigests([(group.Key, group.First().RecipientOrg, group.First().Channel)], cancellationToken);
+                continue;
             }
-            else if (digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held)
+
+            await Release(group.ExceptBy(digest.NoticeIds, n => n.Id).ToList(), cancellationToken);
+            if (digest.Status is NotificationStatus.Sent or NotificationStatus.Failed or NotificationStatus.Held)
             {
                 await Mirror(digest, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Puts notices claimed for a message that does not carry them back in the queue, for the next round to bundle.
+    /// With several instances on MongoDB, whose batch writes land one document at a time, one instance's recovery look
+    /// can make a message from the notices of a window whose claims another instance is still writing; the claims
+    /// that land after it name a message that was made without them.
+    /// </summary>
+    private async Task Release(IReadOnlyList<Notification> stranded, CancellationToken cancellationToken)
+    {
+        foreach (var notice in stranded)
+        {
+            (notice.Status, notice.DigestId) = (NotificationStatus.Pending, null);
+        }
+
+        await notices.ReplaceMany(stranded, cancellationToken);
     }
 
     /// <summary>
@@ -253,68 +272,63 @@ public sealed partial class DeliveryWorker(
     }
 
     /// <summary>
-    /// Different messages at once, a wave of <see cref="DeliveryOptions.Parallelism"/> at a time: each waits mostly on its
-    /// SMTP server or webhook endpoint. Their outcomes reach the notices in one write (a crash before it leaves that to
+    /// Different messages at once, <see cref="DeliveryOptions.Parallelism"/> at a time: each waits mostly on its SMTP
+    /// server or webhook endpoint. Their outcomes reach the notices in one write (a crash before it leaves that to
     /// Recover).
     /// </summary>
     private async Task SendChunk(IReadOnlyList<Digest> chunk, CancellationToken cancellationToken)
     {
-        var settled = new List<Digest>();
-        foreach (var wave in chunk.Chunk(Math.Max(Settings.Parallelism, 1)))
-        {
-            settled.AddRange(await SendWave(wave, cancellationToken));
-        }
-
-        await MirrorAll(settled, cancellationToken);
-    }
-
-    /// <summary>
-    /// Claims a wave's messages in one write and sends those whose claim landed. Each outcome is written as soon as its
-    /// message was sent, sharing a write only with the outcomes that came while the one before was written (a group
-    /// commit): the window in which a crash makes a message go twice stays one write long. A claim waits on one wave's
-    /// sends at most, each bounded by its pipeline's retries and timeouts, so it stays well within
-    /// <see cref="DeliveryOptions.SendingLease"/>: no other worker takes a message over while it is sent.
-    /// </summary>
-    /// <returns>The messages whose outcome was recorded, for their notices to mirror.</returns>
-    private async Task<IReadOnlyList<Digest>> SendWave(IReadOnlyList<Digest> wave, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var claims = new List<Digest>();
-        foreach (var digest in wave)
-        {
-            if (digest.Channel == Channels.Email && !email.Configured)
-            {
-                if (digest.Status != NotificationStatus.Held)
-                {
-                    (digest.Status, digest.LastError) = (NotificationStatus.Held, SmtpMissing);
-                    claims.Add(digest);
-                }
-
-                continue;
-            }
-
-            (digest.Status, digest.SendingSince) = (NotificationStatus.Sending, now);
-            digest.Attempts++;
-            claims.Add(digest);
-        }
-
-        // The claim: only the worker whose version-guarded write lands sends a message.
-        var claimed = await digests.ReplaceMany(claims, cancellationToken);
-        var settled = new System.Collections.Concurrent.ConcurrentQueue<Digest>(claims.Where((d, i) => claimed[i] && d.Status == NotificationStatus.Held));
-        var sending = claims.Where((d, i) => claimed[i] && d.Status == NotificationStatus.Sending).ToList();
+        var settled = new System.Collections.Concurrent.ConcurrentQueue<Digest>();
         await Parallel.ForEachAsync(
-            sending,
+            chunk,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(Settings.Parallelism, 1), CancellationToken = cancellationToken },
             async (digest, token) =>
             {
-                await Attempt(digest, token);
-                if ((await _outcomes.Write([digest], token))[0])
+                if (await Deliver(digest, token))
                 {
                     settled.Enqueue(digest);
                 }
             });
-        return settled.ToList();
+        await MirrorAll(settled.ToList(), cancellationToken);
     }
+
+    /// <summary>
+    /// Claims one message, sends it when the claim landed, and records its outcome; true when the outcome was recorded,
+    /// for the notices to mirror. The claim is written right before the send and the outcome right after it, each in a
+    /// group commit (<see cref="_writes"/>) shared only with the claims and outcomes of the other messages being sent
+    /// that came while the write before was in progress: the window in which a crash makes a message go twice stays one
+    /// write long, and the claim is as young as it can be when the send starts.
+    /// </summary>
+    private async Task<bool> Deliver(Digest digest, CancellationToken cancellationToken)
+    {
+        if (digest.Channel == Channels.Email && !email.Configured)
+        {
+            if (digest.Status == NotificationStatus.Held)
+            {
+                return false;
+            }
+
+            (digest.Status, digest.LastError) = (NotificationStatus.Held, SmtpMissing);
+            return await Write(digest);
+        }
+
+        // The claim: only the worker whose version-guarded write lands sends this message.
+        (digest.Status, digest.SendingSince) = (NotificationStatus.Sending, clock.GetUtcNow());
+        digest.Attempts++;
+        if (!await Write(digest))
+        {
+            return false;
+        }
+
+        await Attempt(digest, cancellationToken);
+        return await Write(digest);
+    }
+
+    /// <summary>
+    /// One message's write through the group commit. Waited for even when the round is being cancelled: a write in
+    /// progress ends before the round does, so the store is never closed under it.
+    /// </summary>
+    private async Task<bool> Write(Digest digest) => (await _writes.Write([digest], CancellationToken.None))[0];
 
     /// <summary>Sends one claimed message and sets its outcome on it, not yet written: sent, failed, or due again later.</summary>
     private async Task Attempt(Digest digest, CancellationToken cancellationToken)
