@@ -408,7 +408,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         Action<string, int> each,
         CancellationToken cancellationToken = default)
     {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        static string Value(BsonDocument read) => read["key"].IsNull ? "" : read["key"].AsString;
+        Dictionary<string, int> counts;
         using (Reading())
         {
             var field = _database.Mapper.GetExpression(key);
@@ -422,7 +423,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                 var count = 0;
                 foreach (var read in _collection.Query().OrderBy(field).Select($"{{ key: {field.Source} }}").ToDocuments())
                 {
-                    var value = read["key"].IsNull ? "" : read["key"].AsString;
+                    var value = Value(read);
                     if (count > 0 && !string.Equals(value, run, StringComparison.Ordinal))
                     {
                         each(run!, count);
@@ -442,9 +443,10 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
 
             // With a filter the matches are read anyway: counted here as they stream by, since LiteDB's GROUP BY would
             // first sort them in the 800 KB container it allocates per query (see Sorted).
+            counts = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var match in Where(_collection.Query(), filter).Select($"{{ key: {field.Source} }}").ToDocuments())
             {
-                var value = match["key"].IsNull ? "" : match["key"].AsString;
+                var value = Value(match);
                 counts[value] = counts.GetValueOrDefault(value) + 1;
             }
         }
