@@ -120,3 +120,30 @@ public sealed class OptionTests
         Assert.Empty(options.Unknown);
     }
 }
+
+public sealed class ProcessUsageTests
+{
+    [Fact]
+    public void Reads_cpu_memory_and_bytes_of_a_running_process_from_proc()
+    {
+        // This test process: it has run code and holds memory; it writes and reads 4 MB through a file first.
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(file, new byte[4 * 1024 * 1024]);
+            Assert.Equal(4 * 1024 * 1024, File.ReadAllBytes(file).Length);
+            var usage = ProcessUsage.Read("tests", Environment.ProcessId);
+
+            Assert.NotNull(usage);
+            Assert.True(usage.CpuSeconds > 0, $"CPU {usage.CpuSeconds} s");
+            // Read one after the other, so the RSS may have grown past the peak read just before it.
+            Assert.True(usage.PeakRssMb > 10 && usage.RssMb > 10, $"RSS {usage.RssMb} MB, peak {usage.PeakRssMb} MB");
+            Assert.True(usage.WrittenMb >= 4, $"written {usage.WrittenMb} MB");
+            Assert.True(usage.ReadMb >= 4, $"read {usage.ReadMb} MB");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -174,15 +174,14 @@ public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, doubl
             // Fields after the command (which may hold spaces) start after the last ')'; utime and stime are fields 14 and 15.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var cpu = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-            double Kb(string key) => File.ReadLines($"/proc/{pid}/status")
+            // "VmHWM:   123456 kB" in status (kB), "wchar: 123456789" in io (bytes): the first number after the key.
+            double Field(string file, string key) => File.ReadLines($"/proc/{pid}/{file}")
                 .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-                .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
+                .Select(l => double.Parse(l[(key.Length + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture))
                 .FirstOrDefault();
-            double Mb(string key) => File.ReadLines($"/proc/{pid}/io")
-                .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-                .Select(l => double.Parse(l[(key.Length + 1)..], CultureInfo.InvariantCulture) / (1024 * 1024))
-                .FirstOrDefault();
-            return new ProcessUsage(name, pid, cpu, Kb("VmHWM") / 1024, Kb("VmRSS") / 1024, Mb("wchar"), Mb("rchar"));
+            return new ProcessUsage(
+                name, pid, cpu, Field("status", "VmHWM") / 1024, Field("status", "VmRSS") / 1024,
+                Field("io", "wchar") / (1024 * 1024), Field("io", "rchar") / (1024 * 1024));
         }
         catch (IOException)
         {
