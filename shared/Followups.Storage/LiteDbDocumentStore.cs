@@ -2,13 +2,19 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Linq.Expressions;
 using LiteDB;
+using Microsoft.Extensions.Logging;
 
 namespace Followups.Storage;
 
-/// <summary>Opens one LiteDB file per service database under the data directory and keeps it open for the process.</summary>
-public sealed class LiteDbDatabases(string dataDirectory) : IDisposable
+/// <summary>
+/// Opens one LiteDB file per service database under the data directory and keeps it open for the process. Each file's
+/// journal is copied into it between writes (<see cref="LiteDbCheckpoints"/>) once it holds
+/// <paramref name="checkpointPages"/>; with 0, LiteDB copies it inside the commit that passes 1,000.
+/// </summary>
+public sealed class LiteDbDatabases(string dataDirectory, int checkpointPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<LiteDatabase>> _databases = new();
+    private readonly LiteDbCheckpoints? _checkpoints = checkpointPages > 0 ? new(checkpointPages, logger) : null;
 
     public LiteDatabase Get(string name) =>
         _databases.GetOrAdd(name, n => new Lazy<LiteDatabase>(() => Open(n))).Value;
@@ -17,7 +23,9 @@ public sealed class LiteDbDatabases(string dataDirectory) : IDisposable
     {
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, name + ".db");
-        return new LiteDatabase($"Filename={path};Connection=direct", CreateMapper());
+        var database = new LiteDatabase($"Filename={path};Connection=direct", CreateMapper());
+        _checkpoints?.Watch(database, path);
+        return database;
     }
 
     private static BsonMapper CreateMapper()
@@ -35,6 +43,7 @@ public sealed class LiteDbDatabases(string dataDirectory) : IDisposable
 
     public void Dispose()
     {
+        _checkpoints?.Dispose();
         foreach (var database in _databases.Values.Where(d => d.IsValueCreated))
         {
             database.Value.Dispose();
@@ -51,7 +60,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     private readonly ILiteCollection<T> _collection;
     private readonly LiteDatabase _database;
     // One gate per database file, shared by all its collections.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LiteDatabase, ReaderWriterLockSlim> Gates = [];
+    private readonly LiteDbFile _file;
     private readonly ReaderWriterLockSlim _gate;
     private readonly Collation _collation;
     private const int SortInMemoryAtMost = 1_000;
@@ -59,7 +68,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     public LiteDbDocumentStore(LiteDatabase database, string collection, IEnumerable<Expression<Func<T, object>>> indexes)
     {
         _database = database;
-        _gate = Gates.GetValue(database, _ => new ReaderWriterLockSlim());
+        _file = LiteDbFile.For(database);
+        _gate = _file.Gate;
         _collation = database.Collation;
         Name = $"litedb:{collection}";
         // Alone: another store of the same file may already be serving reads while this one maps its types and indexes.
@@ -182,27 +192,28 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     private Held Reading()
     {
         _gate.EnterReadLock();
-        return new Held(_gate, exclusive: false);
+        return new Held(_file, exclusive: false);
     }
 
     /// <summary>Holds the gate for a write, alone.</summary>
     private Held Writing()
     {
         _gate.EnterWriteLock();
-        return new Held(_gate, exclusive: true);
+        return new Held(_file, exclusive: true);
     }
 
-    private readonly struct Held(ReaderWriterLockSlim gate, bool exclusive) : IDisposable
+    private readonly struct Held(LiteDbFile file, bool exclusive) : IDisposable
     {
         public void Dispose()
         {
             if (exclusive)
             {
-                gate.ExitWriteLock();
+                file.WriteEnded();
+                file.Gate.ExitWriteLock();
             }
             else
             {
-                gate.ExitReadLock();
+                file.Gate.ExitReadLock();
             }
         }
     }

@@ -8,6 +8,13 @@ public sealed class StorageOptions
     /// <summary>LiteDB: folder of the database files, one per service.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// LiteDB: how long a file's journal grows, in 8 KB pages, before it is copied into the data file at the file's next
+    /// quiet moment (<see cref="LiteDbCheckpoints"/>). 0 leaves it to LiteDB: the commit that takes the journal past 1,000
+    /// pages copies it, and waits for that.
+    /// </summary>
+    public int CheckpointPages { get; set; } = LiteDbCheckpoints.DefaultPages;
+
     /// <summary>MongoDB: connection string; write concern and journaling belong here (e.g. <c>w=majority&amp;journal=true</c>).</summary>
     public string MongoConnectionString { get; set; } = "mongodb://localhost:27017";
 

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MongoDB.Driver;
 
@@ -18,7 +19,11 @@ public static class StorageRegistration
         string collection,
         params Expression<Func<T, object>>[] indexes) where T : AggregateDocument
     {
-        services.AddSingleton<LiteDbDatabases>(sp => new LiteDbDatabases(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory));
+        services.AddSingleton<LiteDbDatabases>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new LiteDbDatabases(options.DataDirectory, options.CheckpointPages, sp.GetRequiredService<ILoggerFactory>().CreateLogger<LiteDbDatabases>());
+        });
         services.AddSingleton<MongoClients>();
         services.AddSingleton<OutboxSignal<T>>();
         services.AddSingleton<IDocumentStore<T>>(sp =>
