@@ -24,7 +24,16 @@ public sealed class LiteDbDatabases(string dataDirectory, int checkpointPages = 
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, name + ".db");
         var database = new LiteDatabase($"Filename={path};Connection=direct", CreateMapper());
-        _checkpoints?.Watch(database, path);
+        if (_checkpoints is null)
+        {
+            // The limit is kept in the file: one opened with checkpoints between writes before has LiteDB's raised.
+            database.CheckpointSize = LiteDbCheckpoints.LiteDbOwnPages;
+        }
+        else
+        {
+            _checkpoints.Watch(database, path);
+        }
+
         return database;
     }
 

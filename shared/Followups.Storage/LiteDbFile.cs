@@ -35,7 +35,10 @@ public sealed class LiteDbFile
 public sealed class LiteDbCheckpoints(int softLimitPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null) : IDisposable
 {
     /// <summary>LiteDB's own limit, kept as the soft one: measured against 3,000 in <c>docs/benchmarks.md</c>.</summary>
-    public const int DefaultPages = 1_000;
+    public const int DefaultPages = LiteDbOwnPages;
+
+    /// <summary>LiteDB's limit when nothing else copies the journal: the commit past it copies it.</summary>
+    public const int LiteDbOwnPages = 1_000;
 
     public int SoftLimitPages => softLimitPages;
 
@@ -89,10 +92,10 @@ public sealed class LiteDbCheckpoints(int softLimitPages = LiteDbCheckpoints.Def
         {
             database.Checkpoint();
         }
-        catch (Exception e) when (e is IOException or LiteException)
+        catch (Exception e)
         {
-            // Nothing is lost: the journal stays, the next quiet moment tries again, and LiteDB's own checkpoint at the
-            // hard limit still runs.
+            // Whatever failed, nothing is lost: the journal stays, the next quiet moment tries again, and LiteDB's own
+            // checkpoint at the hard limit still runs. The loop must go on for the other files.
             logger?.LogWarning(e, "Copying the journal of {File} into the file failed; it is tried again at its next quiet moment", log);
         }
         finally

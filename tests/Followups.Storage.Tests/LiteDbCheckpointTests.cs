@@ -51,6 +51,18 @@ public sealed class LiteDbCheckpointTests : IDisposable
         Assert.Equal(Large(199).Tags, (await again.Find("large-199"))!.Tags);
     }
 
+    [Fact]
+    public void A_file_opened_again_without_checkpoints_between_writes_gets_LiteDBs_own_limit_back()
+    {
+        using (var databases = new LiteDbDatabases(_directory))
+        {
+            Assert.Equal(4 * LiteDbCheckpoints.DefaultPages, databases.Get("checkpointed").CheckpointSize);
+        }
+
+        using var reopened = new LiteDbDatabases(_directory, checkpointPages: 0);
+        Assert.Equal(LiteDbCheckpoints.LiteDbOwnPages, reopened.Get("checkpointed").CheckpointSize);
+    }
+
     // About 52 KB each (LiteDB does not compress).
     private static SampleDocument Large(int i) => new()
     {
