@@ -11,10 +11,17 @@ namespace Followups.Storage;
 /// journal is copied into it between writes (<see cref="LiteDbCheckpoints"/>) once it holds
 /// <paramref name="checkpointPages"/>; with 0, LiteDB copies it inside the commit that passes 1,000.
 /// </summary>
-public sealed class LiteDbDatabases(string dataDirectory, int checkpointPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null) : IDisposable
+public sealed class LiteDbDatabases(
+    string dataDirectory, int checkpointPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null, TimeSpan? checkpointQuiet = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<LiteDatabase>> _databases = new();
-    private readonly LiteDbCheckpoints? _checkpoints = checkpointPages > 0 ? new(checkpointPages, logger) : null;
+    private readonly LiteDbCheckpoints? _checkpoints = checkpointPages switch
+    {
+        0 => null,
+        >= 1 and <= LiteDbCheckpoints.MaxPages => new(checkpointPages, logger, checkpointQuiet),
+        _ => throw new ArgumentOutOfRangeException(
+            nameof(checkpointPages), checkpointPages, $"Storage:CheckpointPages must be 0 (LiteDB's own rule) or from 1 to {LiteDbCheckpoints.MaxPages:N0}"),
+    };
 
     public LiteDatabase Get(string name) =>
         _databases.GetOrAdd(name, n => new Lazy<LiteDatabase>(() => Open(n))).Value;
@@ -52,10 +59,16 @@ public sealed class LiteDbDatabases(string dataDirectory, int checkpointPages = 
 
     public void Dispose()
     {
-        _checkpoints?.Dispose();
-        foreach (var database in _databases.Values.Where(d => d.IsValueCreated))
+        try
         {
-            database.Value.Dispose();
+            _checkpoints?.Dispose();
+        }
+        finally
+        {
+            foreach (var database in _databases.Values.Where(d => d.IsValueCreated))
+            {
+                database.Value.Dispose();
+            }
         }
     }
 }

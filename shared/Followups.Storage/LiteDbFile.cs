@@ -12,6 +12,7 @@ public sealed class LiteDbFile
 {
     private static readonly ConditionalWeakTable<LiteDatabase, LiteDbFile> Files = [];
     private long _lastWriteEnded = Environment.TickCount64;
+    private long _writes;
 
     public static LiteDbFile For(LiteDatabase database) => Files.GetValue(database, _ => new LiteDbFile());
 
@@ -20,7 +21,15 @@ public sealed class LiteDbFile
     /// <summary>Milliseconds since the last write let the gate go.</summary>
     public long QuietFor => Environment.TickCount64 - Volatile.Read(ref _lastWriteEnded);
 
-    internal void WriteEnded() => Volatile.Write(ref _lastWriteEnded, Environment.TickCount64);
+    /// <summary>How many writes have let the gate go.</summary>
+    public long Writes => Volatile.Read(ref _writes);
+
+    /// <summary>Called by the writer that holds the gate, right before it lets go.</summary>
+    internal void WriteEnded()
+    {
+        Volatile.Write(ref _lastWriteEnded, Environment.TickCount64);
+        Volatile.Write(ref _writes, _writes + 1);
+    }
 }
 
 /// <summary>
@@ -31,8 +40,7 @@ public sealed class LiteDbFile
 /// checkpoint in the commit stays, at <see cref="HardLimitPages"/>, for a file that is never quiet; so does its
 /// checkpoint when the file is closed.
 /// </summary>
-/// <param name="softLimitPages">A journal this long is copied at the file's next quiet moment.</param>
-public sealed class LiteDbCheckpoints(int softLimitPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null) : IDisposable
+public sealed class LiteDbCheckpoints : IDisposable
 {
     /// <summary>LiteDB's own limit, kept as the soft one: measured against 3,000 in <c>docs/benchmarks.md</c>.</summary>
     public const int DefaultPages = LiteDbOwnPages;
@@ -40,26 +48,45 @@ public sealed class LiteDbCheckpoints(int softLimitPages = LiteDbCheckpoints.Def
     /// <summary>LiteDB's limit when nothing else copies the journal: the commit past it copies it.</summary>
     public const int LiteDbOwnPages = 1_000;
 
-    public int SoftLimitPages => softLimitPages;
+    /// <summary>The largest soft limit accepted (8 GB of journal): four times it must still be a page count LiteDB takes.</summary>
+    public const int MaxPages = 1_000_000;
 
-    /// <summary>A journal this long is copied by the commit that passes it, as LiteDB does on its own.</summary>
-    public int HardLimitPages => 4 * softLimitPages;
-
-    /// <summary>How long a file must have had no write before it is checkpointed.</summary>
-    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(10);
+    /// <summary>How long a file must have had no write before it is checkpointed, unless told otherwise: measured against 3 and 25 ms.</summary>
+    public static readonly TimeSpan DefaultQuiet = TimeSpan.FromMilliseconds(10);
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
-    private readonly List<(LiteDatabase Database, LiteDbFile File, string Log)> _watched = [];
+    private static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(1);
+    private readonly ILogger? _logger;
+    private readonly long _quietMs;
+    private readonly List<Watched> _watched = [];
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
+    /// <param name="softLimitPages">A journal this long is copied at the file's next quiet moment.</param>
+    /// <param name="quiet">How long a file must have had no write first; <see cref="DefaultQuiet"/> when null.</param>
+    public LiteDbCheckpoints(int softLimitPages = DefaultPages, ILogger? logger = null, TimeSpan? quiet = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(softLimitPages, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(softLimitPages, MaxPages);
+        SoftLimitPages = softLimitPages;
+        _logger = logger;
+        _quietMs = (long)(quiet ?? DefaultQuiet).TotalMilliseconds;
+    }
+
+    public int SoftLimitPages { get; }
+
+    /// <summary>A journal this long is copied by the commit that passes it, as LiteDB does on its own.</summary>
+    public int HardLimitPages => 4 * SoftLimitPages;
+
+    /// <summary>Raises LiteDB's own limit to <see cref="HardLimitPages"/> and copies the file's journal between writes from now on.</summary>
     public void Watch(LiteDatabase database, string path)
     {
         database.CheckpointSize = HardLimitPages;
+        var log = Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
         lock (_watched)
         {
             _loop ??= Task.Run(Run);
-            _watched.Add((database, LiteDbFile.For(database), Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path))));
+            _watched.Add(new Watched(database, LiteDbFile.For(database), log));
         }
     }
 
@@ -68,39 +95,61 @@ public sealed class LiteDbCheckpoints(int softLimitPages = LiteDbCheckpoints.Def
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
         {
-            (LiteDatabase, LiteDbFile, string)[] watched;
+            Watched[] watched;
             lock (_watched)
             {
                 watched = [.. _watched];
             }
 
-            foreach (var (database, file, log) in watched)
+            foreach (var file in watched)
             {
-                CheckpointIfQuiet(database, file, log);
+                try
+                {
+                    CheckpointIfQuiet(file);
+                }
+                catch (Exception e)
+                {
+                    // Nothing is lost: the journal stays, and LiteDB's own checkpoint at the hard limit still runs. The
+                    // file waits a while before the next try, doubling up to a minute, so that a lasting fault (a full
+                    // disk) neither holds its gate every 10 ms nor fills the log; the other files go on.
+                    file.Failures++;
+                    var pause = TimeSpan.FromSeconds(Math.Min(LongestPause.TotalSeconds, Math.Pow(2, Math.Min(file.Failures - 1, 6))));
+                    file.RetryAt = Environment.TickCount64 + (long)pause.TotalMilliseconds;
+                    _logger?.LogWarning(e, "Copying the journal {Log} into its file failed ({Failures} in a row); tried again in {Pause}", file.Log, file.Failures, pause);
+                }
             }
         }
     }
 
-    private void CheckpointIfQuiet(LiteDatabase database, LiteDbFile file, string log)
+    private void CheckpointIfQuiet(Watched file)
     {
-        if (file.QuietFor < Quiet.TotalMilliseconds || LogPages(log) < SoftLimitPages || !file.Gate.TryEnterWriteLock(0))
+        var writes = file.File.Writes;
+        // Nothing written since the journal was last found short or copied: no need to look at its length again.
+        if (writes == file.WritesSeen || Environment.TickCount64 < file.RetryAt || file.File.QuietFor < _quietMs)
+        {
+            return;
+        }
+
+        if (LogPages(file.Log) < SoftLimitPages)
+        {
+            file.WritesSeen = writes;
+            return;
+        }
+
+        if (!file.File.Gate.TryEnterWriteLock(0))
         {
             return;
         }
 
         try
         {
-            database.Checkpoint();
-        }
-        catch (Exception e)
-        {
-            // Whatever failed, nothing is lost: the journal stays, the next quiet moment tries again, and LiteDB's own
-            // checkpoint at the hard limit still runs. The loop must go on for the other files.
-            logger?.LogWarning(e, "Copying the journal of {File} into the file failed; it is tried again at its next quiet moment", log);
+            file.Database.Checkpoint();
+            file.WritesSeen = writes;
+            file.Failures = 0;
         }
         finally
         {
-            file.Gate.ExitWriteLock();
+            file.File.Gate.ExitWriteLock();
         }
     }
 
@@ -122,5 +171,18 @@ public sealed class LiteDbCheckpoints(int softLimitPages = LiteDbCheckpoints.Def
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>A watched file and what the loop remembers of it. Only the loop's thread touches the counters.</summary>
+    private sealed class Watched(LiteDatabase database, LiteDbFile file, string log)
+    {
+        public LiteDatabase Database { get; } = database;
+        public LiteDbFile File { get; } = file;
+        public string Log { get; } = log;
+
+        /// <summary><see cref="LiteDbFile.Writes"/> when the journal was last found short or copied; -1 before the first look, so that a journal left by a crash is copied too.</summary>
+        public long WritesSeen { get; set; } = -1;
+        public long RetryAt { get; set; }
+        public int Failures { get; set; }
     }
 }

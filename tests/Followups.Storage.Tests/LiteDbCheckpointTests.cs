@@ -12,43 +12,73 @@ public sealed class LiteDbCheckpointTests : IDisposable
     private long LogPages => File.Exists(Log) ? new FileInfo(Log).Length / 8192 : 0;
 
     [Fact]
-    public async Task A_log_past_its_soft_limit_is_copied_once_writes_pause_and_every_document_stays()
+    public async Task A_journal_past_its_soft_limit_is_copied_once_the_file_has_been_quiet_and_no_write_holds_it_and_every_document_stays()
     {
-        var databases = new LiteDbDatabases(_directory);
-        var database = databases.Get("checkpointed");
-        var store = new LiteDbDocumentStore<SampleDocument>(database, "samples", [d => d.Org]);
-
-        // About 1,300 pages in one commit: past the soft limit, short of LiteDB's own limit in the commit. Written beside
-        // the store, holding the file's gate as a store's write does, and held on: while a write holds it, nothing is copied.
-        // On a thread of its own, since the gate belongs to the thread that holds it: the test's thread stays free for
-        // the pool, where the checkpoints run.
-        var gate = LiteDbFile.For(database).Gate;
-        var held = await OnOwnThread(() =>
+        var quiet = TimeSpan.FromSeconds(2);
+        var databases = new LiteDbDatabases(_directory, checkpointQuiet: quiet);
+        try
         {
-            gate.EnterWriteLock();
-            try
-            {
-                database.GetCollection<SampleDocument>("samples").InsertBulk(Enumerable.Range(0, 200).Select(Large));
-                var pages = LogPages;
-                Thread.Sleep(500);
-                Assert.Equal(pages, LogPages);
-                return pages;
-            }
-            finally
-            {
-                gate.ExitWriteLock();
-            }
-        });
+            var database = databases.Get("checkpointed");
+            var store = new LiteDbDocumentStore<SampleDocument>(database, "samples", [d => d.Org]);
+            // About 1,300 pages in one commit: past the soft limit, short of LiteDB's own limit in the commit.
+            Assert.All(await store.InsertMany(Enumerable.Range(0, 200).Select(Large).ToList()), Assert.True);
+            var written = LogPages;
+            Assert.InRange(written, LiteDbCheckpoints.DefaultPages, 4 * LiteDbCheckpoints.DefaultPages - 1);
 
-        Assert.InRange(held, LiteDbCheckpoints.DefaultPages, 4 * LiteDbCheckpoints.DefaultPages - 1);
-        await Until(() => LogPages == 0);
-        Assert.Equal(200, (await store.Query(d => d.Org == "maz", 1000)).Count);
+            // Before the quiet time has passed, the journal stays.
+            await Task.Delay(quiet / 4);
+            Assert.Equal(written, LogPages);
 
-        databases.Dispose();
+            // While a write holds the file, past the quiet time, it stays too. Held on a thread of its own: the gate must
+            // be let go by the thread that took it, and an await may resume on another.
+            var gate = LiteDbFile.For(database).Gate;
+            var held = await OnOwnThread(() =>
+            {
+                gate.EnterWriteLock();
+                try
+                {
+                    Thread.Sleep(quiet);
+                    return LogPages;
+                }
+                finally
+                {
+                    gate.ExitWriteLock();
+                }
+            });
+            Assert.Equal(written, held);
+
+            await Until(() => LogPages == 0);
+            Assert.Equal(200, (await store.Query(d => d.Org == "maz", 1000)).Count);
+        }
+        finally
+        {
+            databases.Dispose();
+        }
+
         using var reopened = new LiteDbDatabases(_directory);
         var again = new LiteDbDocumentStore<SampleDocument>(reopened.Get("checkpointed"), "samples", [d => d.Org]);
         Assert.Equal(200, (await again.Query(d => d.Org == "maz", 1000)).Count);
         Assert.Equal(Large(199).Tags, (await again.Find("large-199"))!.Tags);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_that_fails_is_logged_and_tried_again_after_a_pause_not_every_10_ms()
+    {
+        var warnings = new Warnings();
+        using var checkpoints = new LiteDbCheckpoints(logger: warnings);
+        var path = Path.Combine(_directory, "checkpointed.db");
+        var database = new LiteDB.LiteDatabase($"Filename={path};Connection=direct");
+        checkpoints.Watch(database, path);
+        // No copy in the commit or at close, so that the journal outlives the file's closing, whose checkpoint then fails.
+        database.CheckpointSize = 0;
+        var store = new LiteDbDocumentStore<SampleDocument>(database, "samples", []);
+        await store.InsertMany(Enumerable.Range(0, 200).Select(Large).ToList());
+        database.Dispose();
+
+        // The second try comes a second after the first (without the pause it came 10 ms after), and the journal stays.
+        await Until(() => warnings.At.Count >= 2);
+        Assert.InRange(warnings.At[1] - warnings.At[0], 950, 5_000);
+        Assert.True(LogPages >= LiteDbCheckpoints.DefaultPages);
     }
 
     [Fact]
@@ -63,11 +93,55 @@ public sealed class LiteDbCheckpointTests : IDisposable
         Assert.Equal(LiteDbCheckpoints.LiteDbOwnPages, reopened.Get("checkpointed").CheckpointSize);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(LiteDbCheckpoints.MaxPages + 1)]
+    public void A_checkpoint_limit_out_of_range_is_refused_naming_the_setting(int pages)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LiteDbDatabases(_directory, pages));
+        Assert.Contains("Storage:CheckpointPages", error.Message);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
     // About 52 KB each (LiteDB does not compress).
     private static SampleDocument Large(int i) => new()
     {
         Id = $"large-{i}", Org = "maz", Tags = Enumerable.Range(0, 400).Select(t => $"{i:D4}-{t:D4}-{new string('x', 118)}").ToList(),
     };
+
+    private sealed class Warnings : Microsoft.Extensions.Logging.ILogger
+    {
+        private readonly List<long> _at = [];
+
+        /// <summary>When each warning was logged (<see cref="Environment.TickCount64"/>).</summary>
+        public IReadOnlyList<long> At
+        {
+            get
+            {
+                lock (_at)
+                {
+                    return [.. _at];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(
+            Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
+            {
+                lock (_at)
+                {
+                    _at.Add(Environment.TickCount64);
+                }
+            }
+        }
+    }
 
     private static Task<TResult> OnOwnThread<TResult>(Func<TResult> work)
     {

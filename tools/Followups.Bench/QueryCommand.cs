@@ -244,7 +244,7 @@ internal abstract class QueryStore : IAsyncDisposable
         public override Task<LoadedTasks> Load(int count, int seed, Progress progress)
         {
             var data = keep is null ? Directory.CreateTempSubdirectory("followups-bench-queries-").FullName : Path.Combine(keep, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            using (var databases = new LiteDbDatabases(data))
+            using (var databases = new LiteDbDatabases(data, checkpointPages: 0))
             {
                 var database = databases.Get("planner");
                 var collection = database.GetCollection<FollowupTask>("tasks");

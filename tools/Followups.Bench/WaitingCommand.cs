@@ -34,7 +34,7 @@ internal static class WaitingCommand
             var data = Directory.CreateTempSubdirectory("followups-bench-waiting-").FullName;
             try
             {
-                using var databases = new LiteDbDatabases(data);
+                using var databases = new LiteDbDatabases(data, checkpointPages: 0);
                 var database = databases.Get("notifier");
                 var store = new LiteDbDocumentStore<Notification>(database, "notifications", NotifierModule.NotificationIndexes);
                 foreach (var chunk in Log(history).Chunk(5_000))
