@@ -15,13 +15,7 @@ public sealed class LiteDbDatabases(
     string dataDirectory, int checkpointPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null, TimeSpan? checkpointQuiet = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<LiteDatabase>> _databases = new();
-    private readonly LiteDbCheckpoints? _checkpoints = checkpointPages switch
-    {
-        0 => null,
-        >= 1 and <= LiteDbCheckpoints.MaxPages => new(checkpointPages, logger, checkpointQuiet),
-        _ => throw new ArgumentOutOfRangeException(
-            nameof(checkpointPages), checkpointPages, $"Storage:CheckpointPages must be 0 (LiteDB's own rule) or from 1 to {LiteDbCheckpoints.MaxPages:N0}"),
-    };
+    private readonly LiteDbCheckpoints? _checkpoints = checkpointPages == 0 ? null : new(checkpointPages, logger, checkpointQuiet);
 
     public LiteDatabase Get(string name) =>
         _databases.GetOrAdd(name, n => new Lazy<LiteDatabase>(() => Open(n))).Value;
@@ -83,7 +77,6 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     private readonly LiteDatabase _database;
     // One gate per database file, shared by all its collections.
     private readonly LiteDbFile _file;
-    private readonly ReaderWriterLockSlim _gate;
     private readonly Collation _collation;
     private const int SortInMemoryAtMost = 1_000;
 
@@ -91,7 +84,6 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     {
         _database = database;
         _file = LiteDbFile.For(database);
-        _gate = _file.Gate;
         _collation = database.Collation;
         Name = $"litedb:{collection}";
         // Alone: another store of the same file may already be serving reads while this one maps its types and indexes.
@@ -213,14 +205,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// <summary>Holds the gate for a read, beside other reads.</summary>
     private Held Reading()
     {
-        _gate.EnterReadLock();
+        _file.Gate.EnterReadLock();
         return new Held(_file, exclusive: false);
     }
 
     /// <summary>Holds the gate for a write, alone.</summary>
     private Held Writing()
     {
-        _gate.EnterWriteLock();
+        _file.Gate.EnterWriteLock();
         return new Held(_file, exclusive: true);
     }
 

@@ -66,8 +66,12 @@ public sealed class LiteDbCheckpoints : IDisposable
     /// <param name="quiet">How long a file must have had no write first; <see cref="DefaultQuiet"/> when null.</param>
     public LiteDbCheckpoints(int softLimitPages = DefaultPages, ILogger? logger = null, TimeSpan? quiet = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(softLimitPages, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(softLimitPages, MaxPages);
+        if (softLimitPages is < 1 or > MaxPages)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(softLimitPages), softLimitPages, $"Storage:CheckpointPages must be 0 (LiteDB's own rule) or from 1 to {MaxPages:N0}");
+        }
+
         SoftLimitPages = softLimitPages;
         _logger = logger;
         _quietMs = (long)(quiet ?? DefaultQuiet).TotalMilliseconds;
