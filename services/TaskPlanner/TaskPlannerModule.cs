@@ -62,6 +62,7 @@ public static class TaskPlannerModule
         _ = app.ServiceProvider.GetRequiredService<PlaybookLibrary>();
         _ = app.ServiceProvider.GetRequiredService<NationalCalendars>();
         app.MapTasks();
+        app.MapPlans();
         app.MapCalendarFeeds();
         app.MapReports();
         return app;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Xunit.Abstractions;
 
 namespace Followups.EndToEnd;
@@ -210,6 +211,21 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
                 .Select(t => $"{t!["id"]}:{t["status"]}:{t["dueDate"]}:{t["history"]!.AsArray().Count}")
                 .Order(StringComparer.Ordinal));
             Assert.Equal(Snapshot(after), Snapshot(replayed));
+
+            // The plan shows the last version applied and each commitment as then planned; an unknown agreement is 404.
+            var plan = await planner.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/v1/plans/{agreementId}");
+            Assert.Equal(3, plan!["appliedVersion"]!.GetValue<int>());
+            Assert.InRange(plan["plannedAt"]!.GetValue<DateTimeOffset>(), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
+            var planned = plan["commitments"]!.AsArray().ToDictionary(c => c!["key"]!.GetValue<string>(), c => c!);
+            Assert.Equal(
+                seed["commitments"]!.AsArray().Select(c => c!["key"]!.GetValue<string>()).Append("visit").Append("study").Order(StringComparer.Ordinal),
+                planned.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(["peat"], planned.Where(p => p.Value["cancelled"]!.GetValue<bool>()).Select(p => p.Key));
+            Assert.Equal(buses.DueDate, DateOnly.Parse(planned["buses"]["dueDate"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(planned["buses"]["compressed"]!.GetValue<bool>());
+            using var unknown = await planner.Client.GetAsync("/api/v1/plans/no-such-agreement");
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("not planned yet", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
             // The managers' filters and the deadline scan translate on MongoDB as well.
             var peat = after.Count(t => t!["commitmentKey"]!.GetValue<string>() == "peat");

@@ -59,6 +59,7 @@ public sealed class AccessMatrixTests(SecuredHost host)
             ("GET", "/api/v1/tasks/export.csv", "", null, [U, P, P, F, P, P]),
             ("GET", "/api/v1/tasks/deadlines.ics", "?org=" + SecuredHost.OrgA, null, [U, P, P, F, P, H]),
             ("GET", "/api/v1/reports/open-items", "", null, [U, P, P, F, F, F]),
+            ("GET", "/api/v1/plans/{agreementId}", "", null, [U, P, P, F, F, F]),
 
             ("POST", "/api/v1/calendar-feeds/", "", new { org = SecuredHost.OrgA }, [U, P, P, F, P, R]),
             ("GET", "/api/v1/calendar-feeds/", "", null, [U, P, P, F, P, P]),
@@ -135,6 +136,7 @@ public sealed class AccessMatrixTests(SecuredHost host)
             .Replace("{documentName}", "v1")
             .Replace("{version:int}", "1")
             .Replace("{token}", host.FeedToServe)
+            .Replace("{agreementId}", host.AgreementA)
             .Replace("{id}", resource switch
             {
                 "agreements" => host.AgreementA,

@@ -18,11 +18,25 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
     public string? Id { get; set; }
     public long PostedAt { get; set; }
     public long AcceptedAt { get; set; }
+    /// <summary>When capture recorded it, by its own clock (<c>recordedAt</c> of the 201): a little before the 201 itself.</summary>
+    public DateTimeOffset RecordedAt { get; set; }
+
+    /// <summary>When the tool saw all of the agreement's tasks stored: the answer of the look that found its plan.</summary>
     public long TasksAt { get; set; }
+
+    /// <summary>When the planner stored them, by its own clock: the plan's <c>plannedAt</c>.</summary>
+    public DateTimeOffset? StoredClock { get; set; }
+
+    /// <summary>When the last look that found no plan was sent: the tasks were stored after it.</summary>
+    public long MissedAt { get; set; }
+
+    /// <summary>When the look that found the plan answered.</summary>
+    public long SeenAt { get; set; }
     public long NoticesAt { get; set; }
     public int Tasks { get; set; }
     public int Notices { get; set; }
-    public long NextCheck { get; set; }
+    /// <summary>Whether its tasks were counted yet, after its plan showed.</summary>
+    public bool Counted { get; set; }
 }
 
 /// <summary>
@@ -32,8 +46,16 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
 public sealed record PhaseResult(
     string Name, double TargetRate, int Agreements, int Accepted, int Rejected, string? FirstRejection, int TasksComplete, int NoticesComplete,
     long Tasks, long Notices, long EmailsInSink, double Seconds, double AcceptedPerSecond, double TasksPerSecond, double NoticesPerSecond,
-    double TasksNotifiedPerSecond, double AgreementsPlannedPerSecond, LatencySummary ToTasksStored, LatencySummary ToNoticesSent,
-    IReadOnlyList<ProcessUsage> Usage);
+    double TasksNotifiedPerSecond, double AgreementsPlannedPerSecond, LatencySummary ToTasksStored, LatencySummary ToTasksSeen, LatencySummary ToNoticesSent,
+    IReadOnlyList<ProcessUsage> Usage, IReadOnlyList<AgreementSample> Samples);
+
+/// <summary>
+/// One agreement of a phase, in ms: its tasks stored, from capture's <c>recordedAt</c> to the planner's <c>plannedAt</c>
+/// (the services' clocks, so the tool's own delays are not in it; the record is a little before the 201); then from the 201
+/// as the tool saw it: the last look that found no plan (sent), the look that found it (answered), all of its tasks
+/// counted, and every notice sent. <see cref="PostMs"/> is the POST itself, from sent to the 201.
+/// </summary>
+public sealed record AgreementSample(string? Id, int Tasks, int Notices, double PostMs, double? StoredMs, double? MissedMs, double? SeenMs, double? TasksMs, double? NoticesMs);
 
 /// <summary>Drives a running Followups with generated agreements and times each from its 201 to its tasks and notices.</summary>
 public sealed class Pipeline(Endpoints endpoints, Expectations expectations, SmtpSink? sink, IReadOnlyList<(string Name, int Pid)> processes, Progress progress)
@@ -74,7 +96,13 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
             var (tasks, notices) = expectations.Of(a);
             return new Tracked(a, tasks, notices);
         }).ToList();
-        var pending = new ConcurrentQueue<Tracked>();
+        // Each accepted agreement is watched by its own loop, so a slow answer about one delays no look at another (one
+        // loop over all of them did: while it counted one agreement's hundred tasks, every look behind it waited, and the
+        // half phase's p99 measured that). At most four looks are in flight at once, so that in the max phase, with
+        // hundreds waiting, the tool does not become the load it measures.
+        var watchers = new ConcurrentQueue<Task>();
+        using var looks = new SemaphoreSlim(4);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var rejected = 0;
         string? firstRejection = null;
         var usageBefore = processes.Select(p => ProcessUsage.Read(p.Name, p.Pid)).ToList();
@@ -106,8 +134,10 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                         if (response.StatusCode == HttpStatusCode.Created)
                         {
                             agreement.AcceptedAt = Stopwatch.GetTimestamp();
-                            agreement.Id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-                            pending.Enqueue(agreement);
+                            var created = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+                            agreement.Id = created["id"]!.GetValue<string>();
+                            agreement.RecordedAt = created["recordedAt"]!.GetValue<DateTimeOffset>();
+                            watchers.Enqueue(Task.Run(() => Watch(agreement, looks, deadline)));
                         }
                         else
                         {
@@ -130,45 +160,20 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
             await Task.WhenAll(posts);
         });
 
-        // One poller, a few requests at a time, oldest first: the latency it sees is late by at most one round.
-        var open = new List<Tracked>();
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
+        while (true)
         {
-            while (pending.TryDequeue(out var next))
-            {
-                open.Add(next);
-            }
-
-            if (open.Count == 0 && posting.IsCompleted)
-            {
-                break;
-            }
-
-            var now = Stopwatch.GetTimestamp();
-            await Parallel.ForEachAsync(open.Where(a => a.NextCheck <= now).ToList(), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (agreement, ct) =>
-            {
-                // Each agreement looked at every 25 ms at most for its tasks (a one-item page until the first task is
-                // stored, then the full count), every second for its notices (which take tens of seconds: a profile of the
-                // standalone host found the poller's notice lists at every 250 ms half of its busy time), so the poller
-                // does not become the load it measures.
-                agreement.NextCheck = now + (agreement.TasksAt == 0 ? Stopwatch.Frequency / 40 : Stopwatch.Frequency);
-                try
-                {
-                    await Check(agreement, ct);
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    // A slow answer under load: look again next round.
-                }
-            });
-            open.RemoveAll(a => a.NoticesAt != 0);
+            var finished = posting.IsCompleted && watchers.All(w => w.IsCompleted);
             var all = tracked.Count;
             progress.Report(
                 $"{name}: {Bar(tracked.Count(t => t.NoticesAt != 0), all)} accepted {tracked.Count(t => t.AcceptedAt != 0)}/{all}, " +
                 $"planned {tracked.Count(t => t.TasksAt != 0)}, notified {tracked.Count(t => t.NoticesAt != 0)}, rejected {rejected}, " +
                 $"{Stopwatch.GetElapsedTime(start).TotalSeconds:F0} s");
-            await Task.Delay(5);
+            if (finished)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
         }
 
         await posting;
@@ -195,57 +200,112 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
             (sink?.Messages ?? 0) - emailsBefore, Seconds(Math.Max(lastNotified, lastPlanned)),
             accepted.Count / Seconds(lastAccepted), tasks / Seconds(lastPlanned), notices / Seconds(lastNotified),
             tasksNotified / Seconds(lastNotified), planned.Count / Seconds(lastPlanned),
+            LatencySummary.Of(planned.Select(Stored).OfType<double>()),
             LatencySummary.Of(planned.Select(t => Ms(t.AcceptedAt, t.TasksAt))),
             LatencySummary.Of(notified.Select(t => Ms(t.AcceptedAt, t.NoticesAt))),
-            usage);
+            usage,
+            accepted.Select(t => new AgreementSample(
+                t.Id, t.ExpectedTasks, t.ExpectedNotices, Math.Round(Ms(t.PostedAt, t.AcceptedAt), 1), Stored(t), Since(t.AcceptedAt, t.MissedAt), Since(t.AcceptedAt, t.SeenAt),
+                Since(t.AcceptedAt, t.TasksAt), Since(t.AcceptedAt, t.NoticesAt))).ToList());
+
+        double? Since(long from, long to) => to == 0 ? null : Math.Round(Ms(from, to), 1);
+        static double? Stored(Tracked t) => t.TasksAt == 0 || t.StoredClock is not { } stored ? null : Math.Round((stored - t.RecordedAt).TotalMilliseconds, 1);
     }
 
-    private async Task Check(Tracked agreement, CancellationToken cancellationToken)
+    /// <summary>Looks at one agreement until every notice of it is sent or <paramref name="deadline"/> passes.</summary>
+    private async Task Watch(Tracked agreement, SemaphoreSlim looks, long deadline)
     {
-        if (agreement.TasksAt == 0)
+        while (Stopwatch.GetTimestamp() < deadline)
         {
-            // A one-item page first: until the planner has stored a task of the agreement, listing them all (a hundred
-            // tasks as JSON, forty times a second per agreement) would make the poller the load it measures.
-            if (agreement.Tasks == 0)
+            var sent = Stopwatch.GetTimestamp();
+            await looks.WaitAsync();
+            try
             {
-                var first = (await _planner.GetFromJsonAsync<JsonObject>($"/api/v1/tasks?agreementId={agreement.Id}&limit=1", cancellationToken))!;
-                if (first["items"]!.AsArray().Count == 0)
+                if (await Look(agreement))
                 {
                     return;
                 }
             }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // A slow answer under load: look again.
+            }
+            finally
+            {
+                looks.Release();
+            }
 
+            // Its plan every 10 ms (one document read by id), its notices every second: they take seconds, and listing
+            // them more often was half of the standalone host's busy time in a profile. Counted from when the look was
+            // sent, so that an answer held up (a read waits while the planner writes) is followed by the next look at once.
+            var next = TimeSpan.FromMilliseconds(agreement.TasksAt == 0 ? 10 : 1000) - Stopwatch.GetElapsedTime(sent);
+            if (next > TimeSpan.Zero)
+            {
+                await Task.Delay(next);
+            }
+        }
+    }
+
+    /// <summary>One look at an agreement; true once every notice of it is sent.</summary>
+    private async Task<bool> Look(Tracked agreement)
+    {
+        if (agreement.TasksAt == 0)
+        {
+            // The planner writes an agreement's plan after its tasks, so the plan's answer is the moment they are stored:
+            // one document by id, where counting the tasks would read a hundred of them.
+            if (agreement.SeenAt == 0)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                using var plan = await _planner.GetAsync($"/api/v1/plans/{agreement.Id}");
+                if (plan.StatusCode == HttpStatusCode.NotFound)
+                {
+                    agreement.MissedAt = sent;
+                    return false;
+                }
+
+                plan.EnsureSuccessStatusCode();
+                agreement.SeenAt = Stopwatch.GetTimestamp();
+                agreement.StoredClock = (await plan.Content.ReadFromJsonAsync<JsonObject>())!["plannedAt"]?.GetValue<DateTimeOffset>();
+            }
+
+            // Then counted once, so that a plan shown before its tasks would be seen: its tasks are timed from the count
+            // that finds them all, not from the plan.
             var count = 0;
             string? cursor = null;
             do
             {
                 var page = (await _planner.GetFromJsonAsync<JsonObject>(
-                    $"/api/v1/tasks?agreementId={agreement.Id}&limit=200" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"), cancellationToken))!;
+                    $"/api/v1/tasks?agreementId={agreement.Id}&limit=200" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")))!;
                 count += page["items"]!.AsArray().Count;
                 cursor = page["next"]?.GetValue<string>();
             }
             while (cursor is not null);
 
+            var first = !agreement.Counted;
+            agreement.Counted = true;
             agreement.Tasks = count;
-            if (count >= agreement.ExpectedTasks)
+            if (count < agreement.ExpectedTasks)
             {
-                agreement.TasksAt = Stopwatch.GetTimestamp();
+                // The plan before all of its tasks: the planner's time says nothing then.
+                agreement.StoredClock = null;
+                return false;
             }
-            else
-            {
-                return;
-            }
+
+            agreement.TasksAt = first ? agreement.SeenAt : Stopwatch.GetTimestamp();
         }
 
         // The counts by status, not the notices themselves: listing an agreement's hundred notices with their messages, once
         // a second for every open agreement, was a seventh of the standalone host's CPU in a profile.
-        var summary = (await _notifier.GetFromJsonAsync<JsonObject>($"/api/v1/notifications/summary?agreementId={agreement.Id}", cancellationToken))!;
+        var summary = (await _notifier.GetFromJsonAsync<JsonObject>($"/api/v1/notifications/summary?agreementId={agreement.Id}"))!;
         var total = summary["total"]!.GetValue<int>();
         agreement.Notices = total;
         if (total >= agreement.ExpectedNotices && summary["byStatus"]!["sent"]!.GetValue<int>() == total)
         {
             agreement.NoticesAt = Stopwatch.GetTimestamp();
+            return true;
         }
+
+        return false;
     }
 
     internal static string Bar(int done, int all, int width = 24)

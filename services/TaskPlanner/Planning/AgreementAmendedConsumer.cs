@@ -57,6 +57,7 @@ public sealed class AgreementAmendedConsumer(
         }
 
         plan.AppliedVersion = amendment.Version;
+        plan.PlannedAt = clock.GetUtcNow();
         plan.Raise(new AgreementPlanned(amendment.AgreementId, amendment.Version, now), AgreementPlan.PlannedMessageId(amendment.AgreementId, amendment.Version));
         if (!await plans.Replace(plan, ct))
         {

@@ -10,6 +10,10 @@ namespace Followups.TaskPlanner.Planning;
 public sealed class AgreementPlan : AggregateDocument
 {
     public int AppliedVersion { get; set; }
+
+    /// <summary>When the tasks of <see cref="AppliedVersion"/> were stored (read after their write); null in plans stored before it was kept.</summary>
+    public DateTimeOffset? PlannedAt { get; set; }
+
     public DateOnly ConcludedOn { get; set; }
     public List<PlannedCommitment> Commitments { get; set; } = [];
 

@@ -33,6 +33,8 @@ public sealed class AgreementRecordedConsumer(
         {
             Id = agreement.AgreementId,
             AppliedVersion = agreement.Version,
+            // After the tasks' write: the moment every task of the version is stored.
+            PlannedAt = clock.GetUtcNow(),
             ConcludedOn = agreement.ConcludedOn,
         };
         foreach (var (commitment, commitmentPlan) in agreement.Commitments.Zip(commitmentPlans))

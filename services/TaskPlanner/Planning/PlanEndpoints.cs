@@ -1,0 +1,30 @@
+using Followups.ServiceDefaults.Security;
+using Followups.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Followups.TaskPlanner.Planning;
+
+/// <summary>
+/// What the planner has applied of an agreement, as the API shows it: the last version planned, when, and each
+/// commitment as planned then. <see cref="PlannedAt"/> is absent for a plan written before the planner kept it.
+/// </summary>
+public sealed record PlanView(string AgreementId, int AppliedVersion, DateTimeOffset? PlannedAt, IReadOnlyList<PlannedCommitment> Commitments);
+
+/// <summary>
+/// <c>GET /api/v1/plans/{agreementId}</c>: whether the planner has caught up with an agreement. The plan is written after
+/// the version's tasks, so once it shows a version, every task of that version is stored; until the agreement is first
+/// planned the answer is 404.
+/// </summary>
+public static class PlanEndpoints
+{
+    public static void MapPlans(this IEndpointRouteBuilder app) =>
+        app.MapGroup("/api/v1/plans").WithTags("Plans").MapGet("/{agreementId}", Get).Allow(Roles.Secretariat, Roles.Manager);
+
+    internal static async Task<Results<Ok<PlanView>, ProblemHttpResult>> Get(string agreementId, IDocumentStore<AgreementPlan> plans, CancellationToken cancellationToken) =>
+        await plans.Find(agreementId, cancellationToken) is { } plan
+            ? TypedResults.Ok(new PlanView(plan.Id, plan.AppliedVersion, plan.PlannedAt, plan.Commitments))
+            : TypedResults.Problem(
+                title: $"Agreement {agreementId} is not planned yet.",
+                detail: "The planner has not stored the tasks of any version of this agreement: it may still be on its way, or no such agreement was recorded.",
+                statusCode: StatusCodes.Status404NotFound);
+}
