@@ -11,19 +11,29 @@ namespace Followups.Storage;
 /// journal is copied into it between writes (<see cref="LiteDbCheckpoints"/>) once it holds
 /// <paramref name="checkpointPages"/>; with 0, LiteDB copies it inside the commit that passes 1,000.
 /// </summary>
-public sealed class LiteDbDatabases(
-    string dataDirectory, int checkpointPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null, TimeSpan? checkpointQuiet = null) : IDisposable
+public sealed class LiteDbDatabases : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<LiteDatabase>> _databases = new();
-    private readonly LiteDbCheckpoints? _checkpoints = checkpointPages == 0 ? null : new(checkpointPages, logger, checkpointQuiet);
+    private readonly string _dataDirectory;
+    private readonly LiteDbCheckpoints? _checkpoints;
+
+    public LiteDbDatabases(
+        string dataDirectory, int checkpointPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null, TimeSpan? checkpointQuiet = null,
+        int cacheStepPages = LiteDbCache.DefaultStepPages)
+    {
+        // Before any file opens: each reads the steps as it opens.
+        LiteDbCache.Use(cacheStepPages, logger);
+        _dataDirectory = dataDirectory;
+        _checkpoints = checkpointPages == 0 ? null : new(checkpointPages, logger, checkpointQuiet);
+    }
 
     public LiteDatabase Get(string name) =>
         _databases.GetOrAdd(name, n => new Lazy<LiteDatabase>(() => Open(n))).Value;
 
     private LiteDatabase Open(string name)
     {
-        Directory.CreateDirectory(dataDirectory);
-        var path = Path.Combine(dataDirectory, name + ".db");
+        Directory.CreateDirectory(_dataDirectory);
+        var path = Path.Combine(_dataDirectory, name + ".db");
         var database = new LiteDatabase($"Filename={path};Connection=direct", CreateMapper());
         if (_checkpoints is null)
         {

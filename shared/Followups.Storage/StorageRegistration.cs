@@ -22,7 +22,9 @@ public static class StorageRegistration
         services.AddSingleton<LiteDbDatabases>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return new LiteDbDatabases(options.DataDirectory, options.CheckpointPages, sp.GetRequiredService<ILoggerFactory>().CreateLogger<LiteDbDatabases>());
+            return new LiteDbDatabases(
+                options.DataDirectory, options.CheckpointPages, sp.GetRequiredService<ILoggerFactory>().CreateLogger<LiteDbDatabases>(),
+                cacheStepPages: options.CacheStepPages);
         });
         services.AddSingleton<MongoClients>();
         services.AddSingleton<OutboxSignal<T>>();
