@@ -9,8 +9,8 @@ namespace Followups.Storage;
 /// page and none is free, it takes back the oldest idle cached pages only if more than one step's worth are idle;
 /// otherwise it allocates another step, and it never gives one back. Its own steps grow to 1,000 pages (8 MB), so a file's
 /// cache settles up to 2,000 pages (16 MB) above the most it needed at once. Steps of <see cref="DefaultStepPages"/> keep
-/// it within about 200: measured in <c>docs/benchmarks.md</c> ("LiteDB's cache in smaller steps"), 12–47 MB less at the
-/// peak per host with no CPU cost seen. Past <see cref="FineUpToPages"/> the cache grows in LiteDB's own steps again:
+/// it within about 200: measured in <c>docs/benchmarks.md</c> ("LiteDB's cache in smaller steps"), a few MB to 47 MB less
+/// at the peak per host, with no CPU cost seen. Past <see cref="FineUpToPages"/> the cache grows in LiteDB's own steps again:
 /// each time it takes pages back it sorts all its idle pages, and a large cache (a query host over a million tasks)
 /// would sort ten times as often.
 /// </summary>
