@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Followups.Bench.Tests;
 
 /// <summary>
@@ -11,35 +9,25 @@ public sealed class PipelineCommandTests
     [Fact]
     public async Task A_short_run_sees_every_agreement_planned_and_notified_and_times_each_in_order()
     {
-        var output = Directory.CreateTempSubdirectory("followups-bench-test-").FullName;
-        try
-        {
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            string[] args = ["pipeline", "--agreements", "4", "--warmup", "0", "--phases", "max", "--baseline", "false", "--out", output, "--configuration", configuration];
+        var report = await BenchRuns.Report(
+            PipelineCommand.Run, "pipeline-standalone-*.json",
+            "pipeline", "--agreements", "4", "--warmup", "0", "--phases", "max", "--baseline", "false", "--configuration", BenchRuns.Configuration);
 
-            Assert.Equal(0, await PipelineCommand.Run(new Options(args), output, args));
-
-            var report = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(output, "pipeline-standalone-*.json").Single()))!;
-            var phase = report["phases"]!.AsArray().Single()!;
-            Assert.Equal((4, 4, 4), (phase["accepted"]!.GetValue<int>(), phase["tasksComplete"]!.GetValue<int>(), phase["noticesComplete"]!.GetValue<int>()));
-            Assert.Equal(4, phase["toTasksStored"]!["count"]!.GetValue<int>());
-            var samples = phase["samples"]!.AsArray();
-            Assert.Equal(4, samples.Count);
-            Assert.All(samples, sample =>
-            {
-                double? At(string name) => sample![name]?.GetValue<double>();
-                var (post, stored, missed, seen, tasks, notices) = (At("postMs"), At("storedMs"), At("missedMs"), At("seenMs"), At("tasksMs"), At("noticesMs"));
-                // Recorded after the POST was sent, stored before the tool saw it: the services' clocks are this machine's
-                // too. A millisecond for rounding.
-                Assert.NotNull(stored);
-                Assert.True(stored > 0 && stored <= post + seen + 1, $"stored {stored} ms after the record; POST {post} ms, seen {seen} ms after the 201");
-                Assert.True(missed is null || missed < seen, $"missed at {missed} ms, seen at {seen} ms");
-                Assert.True(seen <= tasks && tasks <= notices, $"seen {seen}, all tasks {tasks}, notices {notices} ms");
-            });
-        }
-        finally
+        var phase = report["phases"]!.AsArray().Single()!;
+        Assert.Equal((4, 4, 4), (phase["accepted"]!.GetValue<int>(), phase["tasksComplete"]!.GetValue<int>(), phase["noticesComplete"]!.GetValue<int>()));
+        Assert.Equal(4, phase["toTasksStored"]!["count"]!.GetValue<int>());
+        var samples = phase["samples"]!.AsArray();
+        Assert.Equal(4, samples.Count);
+        Assert.All(samples, sample =>
         {
-            Directory.Delete(output, recursive: true);
-        }
+            double? At(string name) => sample![name]?.GetValue<double>();
+            var (post, stored, missed, seen, tasks, notices) = (At("postMs"), At("storedMs"), At("missedMs"), At("seenMs"), At("tasksMs"), At("noticesMs"));
+            // Recorded after the POST was sent, stored before the tool saw it: the services' clocks are this machine's
+            // too. A millisecond for rounding.
+            Assert.NotNull(stored);
+            Assert.True(stored > 0 && stored <= post + seen + 1, $"stored {stored} ms after the record; POST {post} ms, seen {seen} ms after the 201");
+            Assert.True(missed is null || missed < seen, $"missed at {missed} ms, seen at {seen} ms");
+            Assert.True(seen <= tasks && tasks <= notices, $"seen {seen}, all tasks {tasks}, notices {notices} ms");
+        });
     }
 }

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Followups.Bench.Tests;
 
 /// <summary>
@@ -12,48 +10,26 @@ public sealed class QueryCommandTests
     [Fact]
     public async Task The_same_generated_tasks_on_LiteDB_and_on_MongoDB_answer_every_query_with_the_same_items()
     {
-        var output = Directory.CreateTempSubdirectory("followups-bench-test-").FullName;
-        try
-        {
-            // The hosts of the configuration these tests were built in: bin/<configuration>/net10.0.
-            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            string[] args = ["queries", "--tasks", "3000", "--runs", "1", "--report-runs", "1", "--storage", "litedb,mongo", "--out", output, "--configuration", configuration];
+        var report = await BenchRuns.Report(
+            QueryCommand.Run, "queries-litedb-mongo-*.json",
+            "queries", "--tasks", "3000", "--runs", "1", "--report-runs", "1", "--storage", "litedb,mongo", "--configuration", BenchRuns.Configuration);
 
-            Assert.Equal(0, await QueryCommand.Run(new Options(args), output, args));
-
-            var report = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(output, "queries-litedb-mongo-*.json").Single()))!;
-            var runs = report["runs"]!.AsArray();
-            Assert.Equal(["litedb", "mongo"], runs.Select(r => r!["storage"]!.GetValue<string>()));
-            var items = runs.Select(r => r!["results"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["items"]!.GetValue<int>())).ToList();
-            Assert.Equal(8, items[0].Count);
-            // Every query finds something in this data set (a list page holds at most 100), and both stores find the same.
-            Assert.All(items[0], query => Assert.InRange(query.Value, 1, 300));
-            Assert.Equal(items[0], items[1]);
-            Assert.Equal(3000, runs[1]!["tasks"]!.GetValue<int>());
-        }
-        finally
-        {
-            Directory.Delete(output, recursive: true);
-        }
+        var runs = report["runs"]!.AsArray();
+        Assert.Equal(["litedb", "mongo"], runs.Select(r => r!["storage"]!.GetValue<string>()));
+        var items = runs.Select(r => r!["results"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["items"]!.GetValue<int>())).ToList();
+        Assert.Equal(8, items[0].Count);
+        // Every query finds something in this data set (a list page holds at most 100), and both stores find the same.
+        Assert.All(items[0], query => Assert.InRange(query.Value, 1, 300));
+        Assert.Equal(items[0], items[1]);
+        Assert.Equal(3000, runs[1]!["tasks"]!.GetValue<int>());
     }
 
     [Fact]
     public async Task The_waiting_notices_are_found_whatever_the_size_of_the_delivery_log()
     {
-        var output = Directory.CreateTempSubdirectory("followups-bench-test-").FullName;
-        try
-        {
-            string[] args = ["waiting", "--history", "10,300", "--runs", "2", "--out", output];
+        // The command stops with an error if either query finds anything but the twenty waiting notices.
+        var report = await BenchRuns.Report(WaitingCommand.Run, "waiting-*.json", "waiting", "--history", "10,300", "--runs", "2");
 
-            // The command stops with an error if either query finds anything but the twenty waiting notices.
-            Assert.Equal(0, await WaitingCommand.Run(new Options(args), output, args));
-
-            var report = JsonNode.Parse(await File.ReadAllTextAsync(Directory.GetFiles(output, "waiting-*.json").Single()))!;
-            Assert.Equal([10, 300], report["results"]!.AsArray().Select(r => r!["history"]!.GetValue<int>()));
-        }
-        finally
-        {
-            Directory.Delete(output, recursive: true);
-        }
+        Assert.Equal([10, 300], report["results"]!.AsArray().Select(r => r!["history"]!.GetValue<int>()));
     }
 }
