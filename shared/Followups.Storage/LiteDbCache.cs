@@ -23,6 +23,12 @@ public static class LiteDbCache
 {
     public const int DefaultStepPages = 100;
 
+    /// <summary>
+    /// The smallest step accepted, LiteDB's own first: each time the cache takes pages back it sorts all its idle pages,
+    /// so a step of a page or two would sort them for nearly every page read.
+    /// </summary>
+    public const int MinStepPages = 12;
+
     /// <summary>The largest step accepted (80 MB).</summary>
     public const int MaxStepPages = 10_000;
 
@@ -34,14 +40,15 @@ public static class LiteDbCache
 
     /// <summary>
     /// The steps for <paramref name="stepPages"/>: LiteDB's first small ones below it, then that many pages at a time up to
-    /// <see cref="FineUpToPages"/>, then LiteDB's own; 0 gives LiteDB's own.
+    /// <see cref="FineUpToPages"/>, then LiteDB's own; 0 gives LiteDB's own. A step of 1,000 pages or more (LiteDB's
+    /// largest) repeats for good.
     /// </summary>
     public static int[] Steps(int stepPages)
     {
-        if (stepPages is not (0 or (>= 1 and <= MaxStepPages)))
+        if (stepPages is not (0 or (>= MinStepPages and <= MaxStepPages)))
         {
             throw new ArgumentOutOfRangeException(
-                nameof(stepPages), stepPages, $"Storage:CacheStepPages must be 0 (LiteDB's own steps) or from 1 to {MaxStepPages:N0}");
+                nameof(stepPages), stepPages, $"Storage:CacheStepPages must be 0 (LiteDB's own steps) or from {MinStepPages} to {MaxStepPages:N0}");
         }
 
         if (stepPages == 0)

@@ -16,8 +16,8 @@ public sealed class StorageOptions
     public int CheckpointPages { get; set; } = LiteDbCheckpoints.DefaultPages;
 
     /// <summary>
-    /// LiteDB: how many 8 KB pages a file's page cache grows by at a time, up to 64 MB; LiteDB's own steps after that
-    /// (<see cref="LiteDbCache"/>). The cache never shrinks, and settles up to two steps above the most it needed at once.
+    /// LiteDB: how many 8 KB pages a file's page cache grows by at a time; below 1,000 pages only up to 64 MB, LiteDB's own
+    /// steps after that (<see cref="LiteDbCache"/>). The cache never shrinks, and settles up to two steps above the most it needed at once.
     /// 0 gives LiteDB's own steps, which grow to 1,000 pages. One value for the whole process.
     /// </summary>
     public int CacheStepPages { get; set; } = LiteDbCache.DefaultStepPages;

@@ -15,7 +15,7 @@ public sealed class PipelineCommandTests
 
         var phase = report["phases"]!.AsArray().Single()!;
         Assert.Equal((4, 4, 4), (phase["accepted"]!.GetValue<int>(), phase["tasksComplete"]!.GetValue<int>(), phase["noticesComplete"]!.GetValue<int>()));
-        Assert.Equal(4, phase["toTasksStored"]!["count"]!.GetValue<int>());
+        Assert.Equal(4, phase["recordedToTasksStored"]!["count"]!.GetValue<int>());
         var samples = phase["samples"]!.AsArray();
         Assert.Equal(4, samples.Count);
         Assert.All(samples, sample =>

@@ -21,7 +21,7 @@ public sealed class ReportTests
         Assert.Equal(header.Length, separator.Count(c => c == '|') - 1);
         Assert.Equal(("1469.5", "878.1", "1049.5", "546"), (Under("tasks/s planned"), Under("notices/s sent"), Under("tasks/s notified"), Under("e-mails")));
         Assert.Equal(
-            ("64 / 100 / 130 / 131", "70 / 110 / 140 / 141"),
+            ("64 / 100 / 130 / 131 (60 of 120)", "70 / 110 / 140 / 141"),
             (Under("recorded→tasks stored p50 / p95 / p99 / max (ms, services' clocks)"), Under("201→tasks seen p50 / p95 / p99 / max (ms)")));
     }
 

@@ -39,6 +39,7 @@ public sealed class LiteDbCacheTests : IDisposable
 
     [Theory]
     [InlineData(-1)]
+    [InlineData(LiteDbCache.MinStepPages - 1)]
     [InlineData(LiteDbCache.MaxStepPages + 1)]
     public void A_step_out_of_range_is_refused_naming_the_setting_and_opens_nothing(int pages)
     {

@@ -46,7 +46,7 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
 public sealed record PhaseResult(
     string Name, double TargetRate, int Agreements, int Accepted, int Rejected, string? FirstRejection, int TasksComplete, int NoticesComplete,
     long Tasks, long Notices, long EmailsInSink, double Seconds, double AcceptedPerSecond, double TasksPerSecond, double NoticesPerSecond,
-    double TasksNotifiedPerSecond, double AgreementsPlannedPerSecond, LatencySummary ToTasksStored, LatencySummary ToTasksSeen, LatencySummary ToNoticesSent,
+    double TasksNotifiedPerSecond, double AgreementsPlannedPerSecond, LatencySummary RecordedToTasksStored, LatencySummary ToTasksSeen, LatencySummary ToNoticesSent,
     IReadOnlyList<ProcessUsage> Usage, IReadOnlyList<AgreementSample> Samples);
 
 /// <summary>
@@ -177,6 +177,8 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         }
 
         await posting;
+        // A watcher that stopped on an error the run cannot go on from (no plans endpoint, a token refused) fails the run.
+        await Task.WhenAll(watchers);
         var usageAfter = processes.Select(p => ProcessUsage.Read(p.Name, p.Pid)).ToList();
         var usage = usageAfter.Zip(usageBefore, (after, before) => after is null ? null : after with
             {
@@ -217,8 +219,8 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
     {
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            var sent = Stopwatch.GetTimestamp();
             await looks.WaitAsync();
+            var sent = Stopwatch.GetTimestamp();
             try
             {
                 if (await Look(agreement))
@@ -235,10 +237,11 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                 looks.Release();
             }
 
-            // Its plan every 10 ms (one document read by id), its notices every second: they take seconds, and listing
-            // them more often was half of the standalone host's busy time in a profile. Counted from when the look was
-            // sent, so that an answer held up (a read waits while the planner writes) is followed by the next look at once.
-            var next = TimeSpan.FromMilliseconds(agreement.TasksAt == 0 ? 10 : 1000) - Stopwatch.GetElapsedTime(sent);
+            // Its plan every 10 ms (one document read by id); a recount of its tasks, should one come up short, and its
+            // notices every second: they take seconds, and listing them more often was half of the standalone host's busy
+            // time in a profile. Counted from when the look was sent (not from when it waited for its turn), so that an
+            // answer held up (a read waits while the planner writes) is followed by the next look at once.
+            var next = TimeSpan.FromMilliseconds(agreement.TasksAt == 0 && !agreement.Counted ? 10 : 1000) - Stopwatch.GetElapsedTime(sent);
             if (next > TimeSpan.Zero)
             {
                 await Task.Delay(next);
@@ -257,10 +260,16 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
             {
                 var sent = Stopwatch.GetTimestamp();
                 using var plan = await _planner.GetAsync($"/api/v1/plans/{agreement.Id}");
-                if (plan.StatusCode == HttpStatusCode.NotFound)
+                switch (plan.StatusCode)
                 {
-                    agreement.MissedAt = sent;
-                    return false;
+                    // "Not planned yet" is problem details; a bare 404 is a planner without the endpoint.
+                    case HttpStatusCode.NotFound when plan.Content.Headers.ContentType?.MediaType == "application/problem+json":
+                        agreement.MissedAt = sent;
+                        return false;
+                    case HttpStatusCode.NotFound:
+                        throw new InvalidOperationException($"The planner at {_planner.BaseAddress} has no /api/v1/plans/{{agreementId}}: this tool needs the planner of 2026-11-28 or later.");
+                    case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
+                        throw new InvalidOperationException($"The planner refused the tool's token ({(int)plan.StatusCode}) for /api/v1/plans: it needs the secretariat or manager role.");
                 }
 
                 plan.EnsureSuccessStatusCode();
@@ -286,7 +295,8 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
             agreement.Tasks = count;
             if (count < agreement.ExpectedTasks)
             {
-                // The plan before all of its tasks: the planner's time says nothing then.
+                // The plan before all of its tasks: the planner's time says nothing then, and the report counts the
+                // agreements timed by it apart from those planned.
                 agreement.StoredClock = null;
                 return false;
             }

@@ -149,7 +149,7 @@ internal static class PipelineCommand
                 _ => double.Parse(phase, System.Globalization.CultureInfo.InvariantCulture),
             };
             var result = await pipeline.Run(phase == "max" || phase == "half" ? phase : $"rate {phase}", Next(count), rate, concurrency, timeout);
-            Progress.Done($"{result.Name}: {result.TasksPerSecond:F1} tasks/s, tasks stored p99 {result.ToTasksStored.P99:F0} ms (201→seen {result.ToTasksSeen.P99:F0}), 201→notices p99 {result.ToNoticesSent.P99:F0} ms, rejected {result.Rejected} {result.FirstRejection}");
+            Progress.Done($"{result.Name}: {result.TasksPerSecond:F1} tasks/s, tasks stored p99 {result.RecordedToTasksStored.P99:F0} ms (201→seen {result.ToTasksSeen.P99:F0}), 201→notices p99 {result.ToNoticesSent.P99:F0} ms, rejected {result.Rejected} {result.FirstRejection}");
             phases.Add(result);
         }
 

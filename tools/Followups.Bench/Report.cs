@@ -38,7 +38,7 @@ public static class Report
         foreach (var p in phases)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {p.Name} | {(p.TargetRate > 0 ? F(p.TargetRate, "F2") : "max")} | {p.Accepted}/{p.Rejected} | {p.Tasks} | {p.Notices} | {p.EmailsInSink} | {F(p.AcceptedPerSecond)} | {F(p.AgreementsPlannedPerSecond, "F2")} | {F(p.TasksPerSecond)} | {F(p.NoticesPerSecond)} | {F(p.TasksNotifiedPerSecond)} | {L(p.ToTasksStored)} | {L(p.ToTasksSeen)} | {L(p.ToNoticesSent)} |");
+                $"| {p.Name} | {(p.TargetRate > 0 ? F(p.TargetRate, "F2") : "max")} | {p.Accepted}/{p.Rejected} | {p.Tasks} | {p.Notices} | {p.EmailsInSink} | {F(p.AcceptedPerSecond)} | {F(p.AgreementsPlannedPerSecond, "F2")} | {F(p.TasksPerSecond)} | {F(p.NoticesPerSecond)} | {F(p.TasksNotifiedPerSecond)} | {Stored(p)} | {L(p.ToTasksSeen)} | {L(p.ToNoticesSent)} |");
         }
 
         md.AppendLine().AppendLine("| phase | process | CPU s | CPU s per 1,000 tasks | peak RSS (MB) | RSS at end (MB) | written / read (MB) |").AppendLine("|---|---|---|---|---|---|---|");
@@ -70,6 +70,10 @@ public static class Report
 
         return md.ToString();
     }
+
+    /// <summary>The latencies of the tasks stored, and how many agreements they cover when fewer than were planned (a plan seen before all its tasks).</summary>
+    private static string Stored(PhaseResult p) =>
+        L(p.RecordedToTasksStored) + (p.RecordedToTasksStored.Count < p.TasksComplete ? $" ({p.RecordedToTasksStored.Count} of {p.TasksComplete})" : "");
 
     public static string L(LatencySummary s) => $"{F(s.P50, "F0")} / {F(s.P95, "F0")} / {F(s.P99, "F0")} / {F(s.Max, "F0")}";
 }
