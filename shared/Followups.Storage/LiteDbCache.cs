@@ -77,7 +77,7 @@ public static class LiteDbCache
     {
         var steps = Steps(stepPages);
         if (typeof(LiteDatabase).Assembly.GetType("LiteDB.Constants")?.GetField("MEMORY_SEGMENT_SIZES", BindingFlags.Public | BindingFlags.Static)
-            is { FieldType.IsArray: true } field && field.FieldType == typeof(int[]) && !field.IsInitOnly)
+            is { } field && field.FieldType == typeof(int[]) && !field.IsInitOnly)
         {
             field.SetValue(null, steps);
         }

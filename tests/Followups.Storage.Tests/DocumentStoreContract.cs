@@ -12,6 +12,12 @@ public sealed class SampleDocument : AggregateDocument
     public DateTimeOffset At { get; set; }
     public List<string> Tags { get; set; } = [];
     public SampleStatus Status { get; set; }
+
+    /// <summary>A document of about 52 KB (LiteDB does not compress), about seven of LiteDB's pages: for tests of its files.</summary>
+    public static SampleDocument Large(int i) => new()
+    {
+        Id = $"large-{i}", Org = "maz", Tags = Enumerable.Range(0, 400).Select(t => $"{i:D4}-{t:D4}-{new string('x', 118)}").ToList(),
+    };
 }
 
 public enum SampleStatus

@@ -57,7 +57,7 @@ public sealed class LiteDbCacheTests : IDisposable
         var database = databases.Get("cached");
         var store = new LiteDbDocumentStore<SampleDocument>(database, "samples", [d => d.Org]);
 
-        Assert.All(await store.InsertMany(Enumerable.Range(0, 270).Select(Large).ToList()), Assert.True);
+        Assert.All(await store.InsertMany(Enumerable.Range(0, 270).Select(SampleDocument.Large).ToList()), Assert.True);
 
         var written = new FileInfo(Path.Combine(_directory, "cached-log.db")).Length / 8192;
         var cached = CachedPages(database);
@@ -76,12 +76,6 @@ public sealed class LiteDbCacheTests : IDisposable
         var cache = disk.GetType().GetProperty("Cache")!.GetValue(disk)!;
         return (int)cache.GetType().GetProperty("ExtendPages")!.GetValue(cache)!;
     }
-
-    // About 52 KB each, as in the checkpoint tests.
-    private static SampleDocument Large(int i) => new()
-    {
-        Id = $"large-{i}", Org = "maz", Tags = Enumerable.Range(0, 400).Select(t => $"{i:D4}-{t:D4}-{new string('x', 118)}").ToList(),
-    };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -21,7 +21,7 @@ public sealed class LiteDbCheckpointTests : IDisposable
             var database = databases.Get("checkpointed");
             var store = new LiteDbDocumentStore<SampleDocument>(database, "samples", [d => d.Org]);
             // About 1,300 pages in one commit: past the soft limit, short of LiteDB's own limit in the commit.
-            Assert.All(await store.InsertMany(Enumerable.Range(0, 200).Select(Large).ToList()), Assert.True);
+            Assert.All(await store.InsertMany(Enumerable.Range(0, 200).Select(SampleDocument.Large).ToList()), Assert.True);
             var written = LogPages;
             Assert.InRange(written, LiteDbCheckpoints.DefaultPages, 4 * LiteDbCheckpoints.DefaultPages - 1);
 
@@ -58,7 +58,7 @@ public sealed class LiteDbCheckpointTests : IDisposable
         using var reopened = new LiteDbDatabases(_directory);
         var again = new LiteDbDocumentStore<SampleDocument>(reopened.Get("checkpointed"), "samples", [d => d.Org]);
         Assert.Equal(200, (await again.Query(d => d.Org == "maz", 1000)).Count);
-        Assert.Equal(Large(199).Tags, (await again.Find("large-199"))!.Tags);
+        Assert.Equal(SampleDocument.Large(199).Tags, (await again.Find("large-199"))!.Tags);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class LiteDbCheckpointTests : IDisposable
         // No copy in the commit or at close, so that the journal outlives the file's closing, whose checkpoint then fails.
         database.CheckpointSize = 0;
         var store = new LiteDbDocumentStore<SampleDocument>(database, "samples", []);
-        await store.InsertMany(Enumerable.Range(0, 200).Select(Large).ToList());
+        await store.InsertMany(Enumerable.Range(0, 200).Select(SampleDocument.Large).ToList());
         database.Dispose();
 
         // The second try comes a second after the first (without the pause it came 10 ms after), and the journal stays.
@@ -102,12 +102,6 @@ public sealed class LiteDbCheckpointTests : IDisposable
         Assert.Contains("Storage:CheckpointPages", error.Message);
         Assert.Empty(Directory.GetFiles(_directory));
     }
-
-    // About 52 KB each (LiteDB does not compress).
-    private static SampleDocument Large(int i) => new()
-    {
-        Id = $"large-{i}", Org = "maz", Tags = Enumerable.Range(0, 400).Select(t => $"{i:D4}-{t:D4}-{new string('x', 118)}").ToList(),
-    };
 
     private sealed class Warnings : Microsoft.Extensions.Logging.ILogger
     {

@@ -33,8 +33,6 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
     /// <summary>When the look that found the plan answered.</summary>
     public long SeenAt { get; set; }
     public long NoticesAt { get; set; }
-    public int Tasks { get; set; }
-    public int Notices { get; set; }
     /// <summary>Whether its tasks were counted yet, after its plan showed.</summary>
     public bool Counted { get; set; }
 }
@@ -277,8 +275,8 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                 agreement.StoredClock = (await plan.Content.ReadFromJsonAsync<JsonObject>())!["plannedAt"]?.GetValue<DateTimeOffset>();
             }
 
-            // Then counted once, so that a plan shown before its tasks would be seen: its tasks are timed from the count
-            // that finds them all, not from the plan.
+            // Then counted once, so that a plan shown before its tasks would be seen: should the count come up short, the
+            // tasks are timed from the count that finds them all, not from the plan.
             var count = 0;
             string? cursor = null;
             do
@@ -292,7 +290,6 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
 
             var first = !agreement.Counted;
             agreement.Counted = true;
-            agreement.Tasks = count;
             if (count < agreement.ExpectedTasks)
             {
                 // The plan before all of its tasks: the planner's time says nothing then, and the report counts the
@@ -308,7 +305,6 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         // a second for every open agreement, was a seventh of the standalone host's CPU in a profile.
         var summary = (await _notifier.GetFromJsonAsync<JsonObject>($"/api/v1/notifications/summary?agreementId={agreement.Id}"))!;
         var total = summary["total"]!.GetValue<int>();
-        agreement.Notices = total;
         if (total >= agreement.ExpectedNotices && summary["byStatus"]!["sent"]!.GetValue<int>() == total)
         {
             agreement.NoticesAt = Stopwatch.GetTimestamp();
