@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Followups.Bench;
 
@@ -183,7 +184,7 @@ public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, doubl
                 name, pid, cpu, Field("status", "VmHWM") / 1024, Field("status", "VmRSS") / 1024,
                 Field("io", "wchar") / (1024 * 1024), Field("io", "rchar") / (1024 * 1024));
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
@@ -211,6 +212,21 @@ public sealed class RabbitVirtualHost : IAsyncDisposable
         (await management.PutAsJsonAsync($"/api/vhosts/{name}", new { })).EnsureSuccessStatusCode();
         (await management.PutAsJsonAsync($"/api/permissions/{name}/{user}", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
         return new RabbitVirtualHost(management, name);
+    }
+
+    /// <summary>The broker's process when it runs on this machine (its Erlang VM, by the management API's <c>os_pid</c>), else null.</summary>
+    public async Task<int?> LocalBrokerPid()
+    {
+        try
+        {
+            var nodes = await _management.GetFromJsonAsync<JsonArray>("/api/nodes");
+            var pid = nodes?.Count == 1 && int.TryParse(nodes[0]?["os_pid"]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
+            return pid > 0 && File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").StartsWith("beam", StringComparison.Ordinal) ? pid : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

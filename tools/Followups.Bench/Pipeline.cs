@@ -38,12 +38,14 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
 }
 
 /// <summary>
-/// What one phase (as fast as accepted, or at a fixed rate) measured. Tasks/s notified counts the tasks whose every notice
-/// was sent, per second up to the last of them: the "planned and notified".
+/// What one phase (as fast as accepted, or at a fixed rate) measured. Tasks/s planned runs from the phase's start to the
+/// last agreement's tasks stored by the planner's clock (<c>plannedAt</c>); tasks/s seen to the look that found them, which
+/// lags behind when hundreds of agreements wait for a look. Tasks/s notified counts the tasks whose every notice was sent,
+/// per second up to the last of them: the "planned and notified".
 /// </summary>
 public sealed record PhaseResult(
     string Name, double TargetRate, int Agreements, int Accepted, int Rejected, string? FirstRejection, int TasksComplete, int NoticesComplete,
-    long Tasks, long Notices, long EmailsInSink, double Seconds, double AcceptedPerSecond, double TasksPerSecond, double NoticesPerSecond,
+    long Tasks, long Notices, long EmailsInSink, double Seconds, double AcceptedPerSecond, double TasksPerSecond, double TasksSeenPerSecond, double NoticesPerSecond,
     double TasksNotifiedPerSecond, double AgreementsPlannedPerSecond, LatencySummary RecordedToTasksStored, LatencySummary ToTasksSeen, LatencySummary ToNoticesSent,
     IReadOnlyList<ProcessUsage> Usage, IReadOnlyList<AgreementSample> Samples);
 
@@ -97,15 +99,17 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         // Each accepted agreement is watched by its own loop, so a slow answer about one delays no look at another (one
         // loop over all of them did: while it counted one agreement's hundred tasks, every look behind it waited, and the
         // half phase's p99 measured that). At most four looks are in flight at once, so that in the max phase, with
-        // hundreds waiting, the tool does not become the load it measures.
+        // hundreds waiting, the tool does not become the load it measures; and the looks at plans are paced (LookPace).
         var watchers = new ConcurrentQueue<Task>();
         using var looks = new SemaphoreSlim(4);
+        var pace = new LookPace();
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var rejected = 0;
         string? firstRejection = null;
         var usageBefore = processes.Select(p => ProcessUsage.Read(p.Name, p.Pid)).ToList();
         var emailsBefore = sink?.Messages ?? 0;
         var start = Stopwatch.GetTimestamp();
+        var startClock = DateTimeOffset.UtcNow;
         var posting = Task.Run(async () =>
         {
             using var gate = new SemaphoreSlim(concurrency);
@@ -135,7 +139,7 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                             var created = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
                             agreement.Id = created["id"]!.GetValue<string>();
                             agreement.RecordedAt = created["recordedAt"]!.GetValue<DateTimeOffset>();
-                            watchers.Enqueue(Task.Run(() => Watch(agreement, looks, deadline)));
+                            watchers.Enqueue(Task.Run(() => Watch(agreement, looks, pace, deadline)));
                         }
                         else
                         {
@@ -191,15 +195,18 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         var planned = accepted.Where(t => t.TasksAt != 0).ToList();
         var notified = accepted.Where(t => t.NoticesAt != 0).ToList();
         var lastAccepted = accepted.Count == 0 ? start : accepted.Max(t => t.AcceptedAt);
-        var lastPlanned = planned.Count == 0 ? start : planned.Max(t => t.TasksAt);
+        var lastSeen = planned.Count == 0 ? start : planned.Max(t => t.TasksAt);
+        // The planner's clock where it answered; the tool's where the tasks were counted instead (the tool and the services
+        // share a clock here, as the stored measure assumes).
+        var plannedSeconds = planned.Count == 0 ? 1e-9 : planned.Max(t => t.StoredClock is { } stored ? (stored - startClock).TotalSeconds : Seconds(t.TasksAt));
         var lastNotified = notified.Count == 0 ? start : notified.Max(t => t.NoticesAt);
         long tasks = planned.Sum(t => (long)t.ExpectedTasks), notices = notified.Sum(t => (long)t.ExpectedNotices);
         var tasksNotified = notified.Sum(t => (long)t.ExpectedTasks);
         return new PhaseResult(
             name, rate, tracked.Count, accepted.Count, rejected, firstRejection, planned.Count, notified.Count, tasks, notices,
-            (sink?.Messages ?? 0) - emailsBefore, Seconds(Math.Max(lastNotified, lastPlanned)),
-            accepted.Count / Seconds(lastAccepted), tasks / Seconds(lastPlanned), notices / Seconds(lastNotified),
-            tasksNotified / Seconds(lastNotified), planned.Count / Seconds(lastPlanned),
+            (sink?.Messages ?? 0) - emailsBefore, Seconds(Math.Max(lastNotified, lastSeen)),
+            accepted.Count / Seconds(lastAccepted), tasks / plannedSeconds, tasks / Seconds(lastSeen), notices / Seconds(lastNotified),
+            tasksNotified / Seconds(lastNotified), planned.Count / plannedSeconds,
             LatencySummary.Of(planned.Select(Stored).OfType<double>()),
             LatencySummary.Of(planned.Select(t => Ms(t.AcceptedAt, t.TasksAt))),
             LatencySummary.Of(notified.Select(t => Ms(t.AcceptedAt, t.NoticesAt))),
@@ -213,8 +220,9 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
     }
 
     /// <summary>Looks at one agreement until every notice of it is sent or <paramref name="deadline"/> passes.</summary>
-    private async Task Watch(Tracked agreement, SemaphoreSlim looks, long deadline)
+    private async Task Watch(Tracked agreement, SemaphoreSlim looks, LookPace pace, long deadline)
     {
+        using var waiting = pace.Waiting();
         while (Stopwatch.GetTimestamp() < deadline)
         {
             await looks.WaitAsync();
@@ -224,6 +232,11 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                 if (await Look(agreement))
                 {
                     return;
+                }
+
+                if (agreement.TasksAt != 0)
+                {
+                    waiting.Dispose();
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -235,11 +248,12 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                 looks.Release();
             }
 
-            // Its plan every 10 ms (one document read by id); a recount of its tasks, should one come up short, and its
-            // notices every second: they take seconds, and listing them more often was half of the standalone host's busy
-            // time in a profile. Counted from when the look was sent (not from when it waited for its turn), so that an
-            // answer held up (a read waits while the planner writes) is followed by the next look at once.
-            var next = TimeSpan.FromMilliseconds(agreement.TasksAt == 0 && !agreement.Counted ? 10 : 1000) - Stopwatch.GetElapsedTime(sent);
+            // Its plan every 10 ms while few wait (one document read by id; LookPace spaces them when many do); a recount of
+            // its tasks, should one come up short, and its notices every second: they take seconds, and listing them more
+            // often was half of the standalone host's busy time in a profile. Counted from when the look was sent (not from
+            // when it waited for its turn), so that an answer held up (a read waits while the planner writes) is followed
+            // by the next look at once.
+            var next = (agreement.TasksAt == 0 && !agreement.Counted ? pace.Interval : TimeSpan.FromSeconds(1)) - Stopwatch.GetElapsedTime(sent);
             if (next > TimeSpan.Zero)
             {
                 await Task.Delay(next);
@@ -318,6 +332,46 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
     {
         var filled = all == 0 ? width : (int)Math.Round((double)done / all * width);
         return "[" + new string('#', filled) + new string('.', width - filled) + "]";
+    }
+}
+
+/// <summary>
+/// How often each agreement's plan is looked at: every 10 ms while up to <see cref="PerSecond"/> / 100 agreements wait for
+/// theirs, then spaced so that all looks together stay near <see cref="PerSecond"/> a second. In a max phase 120 agreements
+/// wait at once; looked at every 10 ms each, the tool and the planner's answers to it took most of the CPU of the phase.
+/// The tasks stored and tasks/s planned are timed by the planner's clock, so fewer looks only make "seen" coarser there.
+/// </summary>
+public sealed class LookPace
+{
+    public const int PerSecond = 200;
+    private static readonly TimeSpan Shortest = TimeSpan.FromMilliseconds(10);
+    private int _waiting;
+
+    public int WaitingCount => Volatile.Read(ref _waiting);
+
+    public TimeSpan Interval => IntervalFor(WaitingCount);
+
+    public static TimeSpan IntervalFor(int waiting) =>
+        TimeSpan.FromSeconds(Math.Max(Shortest.TotalSeconds, (double)waiting / PerSecond));
+
+    /// <summary>Counts one agreement as waiting for its plan until the result is disposed (once, however often it is disposed).</summary>
+    public IDisposable Waiting()
+    {
+        Interlocked.Increment(ref _waiting);
+        return new Release(this);
+    }
+
+    private sealed class Release(LookPace pace) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Interlocked.Decrement(ref pace._waiting);
+            }
+        }
     }
 }
 

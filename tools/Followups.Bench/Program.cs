@@ -116,6 +116,10 @@ internal static class PipelineCommand
             }
 
             processes.AddRange(resources.Hosts.Select(h => (h.Name, h.Pid)));
+            if (vhost is not null && await vhost.LocalBrokerPid() is { } broker)
+            {
+                processes.Add(("broker", broker));
+            }
         }
         else
         {
@@ -130,6 +134,8 @@ internal static class PipelineCommand
             }
         }
 
+        // The tool's own CPU (the load, its looks, the SMTP sink) is reported beside the hosts': on one machine it shares their cores.
+        processes.Add(("tool", Environment.ProcessId));
         var pipeline = new Pipeline(endpoints, expectations, resources.Sink, processes, progress);
         await pipeline.RegisterDirectory(directory);
         // The read copies of the directory (capture's, planner's) follow OrganisationChanged; give them a moment.
@@ -157,14 +163,22 @@ internal static class PipelineCommand
         if (options.Flag("baseline", true))
         {
             vhost ??= resources.VirtualHost = await RabbitVirtualHost.Create(management, rabbitUser, rabbitPassword);
+            if (!processes.Any(p => p.Name == "broker") && await vhost.LocalBrokerPid() is { } broker)
+            {
+                processes.Add(("broker", broker));
+            }
+
             var messages = options.Int("raw-messages", (int)Math.Max(1000, phases.Sum(p => p.Tasks)));
             foreach (var inFlight in options.Text("raw-inflight", "1,32").Split(',').Select(int.Parse))
             {
-                var result = await RawBaseline.Run(rabbitHost, rabbitPort, vhost.Name, rabbitUser, rabbitPassword, messages, inFlight, 32, progress.Report);
+                var result = await RawBaseline.Run(rabbitHost, rabbitPort, vhost.Name, rabbitUser, rabbitPassword, messages, inFlight, 32, progress.Report, RawHopCpu);
                 Progress.Done($"raw hop, {inFlight} in flight: {result.MessagesPerSecond:F0} msgs/s");
                 raw.Add(result);
             }
         }
+
+        // The raw hop runs in the tool's process: its CPU and the broker's are what one hop costs the machine.
+        double RawHopCpu() => processes.Where(p => p.Name is "tool" or "broker").Sum(p => ProcessUsage.Read(p.Name, p.Pid)?.CpuSeconds ?? 0);
 
         var command = "Followups.Bench " + string.Join(' ', args);
         var title = $"Pipeline, {mode}{(mode == "distributed" ? $" ({storage})" : "")}";

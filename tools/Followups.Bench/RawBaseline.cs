@@ -7,8 +7,8 @@ namespace Followups.Bench;
 /// <summary>The message of the raw hop: about the size of a <c>TaskAssigned</c>.</summary>
 public sealed record RawHop(Guid Id, long SentAt, string Title, string Org, DateOnly DueDate);
 
-/// <summary>Result of one raw hop run.</summary>
-public sealed record RawResult(int Messages, int InFlight, double Seconds, double MessagesPerSecond, LatencySummary Latency);
+/// <summary>Result of one raw hop run; <see cref="CpuSeconds"/> is what the tool and the broker (when local) used for it.</summary>
+public sealed record RawResult(int Messages, int InFlight, double Seconds, double MessagesPerSecond, LatencySummary Latency, double CpuSeconds = double.NaN);
 
 /// <summary>
 /// One raw hop on the same RabbitMQ with the services' settings (durable queue, persistent messages, publisher confirms,
@@ -16,7 +16,7 @@ public sealed record RawResult(int Messages, int InFlight, double Seconds, doubl
 /// </summary>
 public static class RawBaseline
 {
-    public static async Task<RawResult> Run(string host, int port, string virtualHost, string user, string password, int messages, int inFlight, ushort prefetch, Action<string> progress)
+    public static async Task<RawResult> Run(string host, int port, string virtualHost, string user, string password, int messages, int inFlight, ushort prefetch, Action<string> progress, Func<double>? cpuSeconds = null)
     {
         var received = 0;
         var latencies = new ConcurrentBag<double>();
@@ -58,6 +58,7 @@ public static class RawBaseline
 
             Interlocked.Exchange(ref received, 0);
             latencies.Clear();
+            var cpuBefore = cpuSeconds?.Invoke() ?? double.NaN;
             var clock = Stopwatch.StartNew();
             using var gate = new SemaphoreSlim(inFlight);
             var sends = new List<Task>(messages);
@@ -75,7 +76,7 @@ public static class RawBaseline
             await Task.WhenAll(sends);
             await all.Task.WaitAsync(TimeSpan.FromMinutes(5));
             var seconds = clock.Elapsed.TotalSeconds;
-            return new RawResult(messages, inFlight, seconds, messages / seconds, LatencySummary.Of(latencies));
+            return new RawResult(messages, inFlight, seconds, messages / seconds, LatencySummary.Of(latencies), (cpuSeconds?.Invoke() ?? double.NaN) - cpuBefore);
         }
         finally
         {

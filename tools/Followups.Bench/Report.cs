@@ -33,12 +33,12 @@ public static class Report
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"## {title}").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"`{command}` on {Machine()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC").AppendLine();
-        md.AppendLine("| phase | rate target (agr/s) | agreements (ok/rejected) | tasks | notices | e-mails | agr/s accepted | agr/s planned | tasks/s planned | notices/s sent | tasks/s notified | recorded→tasks stored p50 / p95 / p99 / max (ms, services' clocks) | 201→tasks seen p50 / p95 / p99 / max (ms) | 201→notices sent p50 / p95 / p99 / max (ms) |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| phase | rate target (agr/s) | agreements (ok/rejected) | tasks | notices | e-mails | agr/s accepted | agr/s planned | tasks/s planned | tasks/s seen | notices/s sent | tasks/s notified | recorded→tasks stored p50 / p95 / p99 / max (ms, services' clocks) | 201→tasks seen p50 / p95 / p99 / max (ms) | 201→notices sent p50 / p95 / p99 / max (ms) |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var p in phases)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {p.Name} | {(p.TargetRate > 0 ? F(p.TargetRate, "F2") : "max")} | {p.Accepted}/{p.Rejected} | {p.Tasks} | {p.Notices} | {p.EmailsInSink} | {F(p.AcceptedPerSecond)} | {F(p.AgreementsPlannedPerSecond, "F2")} | {F(p.TasksPerSecond)} | {F(p.NoticesPerSecond)} | {F(p.TasksNotifiedPerSecond)} | {Stored(p)} | {L(p.ToTasksSeen)} | {L(p.ToNoticesSent)} |");
+                $"| {p.Name} | {(p.TargetRate > 0 ? F(p.TargetRate, "F2") : "max")} | {p.Accepted}/{p.Rejected} | {p.Tasks} | {p.Notices} | {p.EmailsInSink} | {F(p.AcceptedPerSecond)} | {F(p.AgreementsPlannedPerSecond, "F2")} | {F(p.TasksPerSecond)} | {F(p.TasksSeenPerSecond)} | {F(p.NoticesPerSecond)} | {F(p.TasksNotifiedPerSecond)} | {Stored(p)} | {L(p.ToTasksSeen)} | {L(p.ToNoticesSent)} |");
         }
 
         md.AppendLine().AppendLine("| phase | process | CPU s | CPU s per 1,000 tasks | peak RSS (MB) | RSS at end (MB) | written / read (MB) |").AppendLine("|---|---|---|---|---|---|---|");
@@ -52,10 +52,10 @@ public static class Report
 
         if (raw.Count > 0)
         {
-            md.AppendLine().AppendLine("| raw MassTransit hop | messages | in flight | msgs/s | latency p50 / p95 / p99 / max (ms) |").AppendLine("|---|---|---|---|---|");
+            md.AppendLine().AppendLine("| raw MassTransit hop | messages | in flight | msgs/s | latency p50 / p95 / p99 / max (ms) | CPU s per 1,000 msgs (tool + broker) |").AppendLine("|---|---|---|---|---|---|");
             foreach (var r in raw)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| publish → consume | {r.Messages} | {r.InFlight} | {F(r.MessagesPerSecond)} | {L(r.Latency)} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| publish → consume | {r.Messages} | {r.InFlight} | {F(r.MessagesPerSecond)} | {L(r.Latency)} | {F(r.CpuSeconds * 1000 / r.Messages, "F2")} |");
             }
 
             md.AppendLine();
@@ -64,6 +64,16 @@ public static class Report
                 foreach (var r in raw)
                 {
                     md.AppendLine(CultureInfo.InvariantCulture, $"- {p.Name}: tasks/s planned ÷ raw hop msgs/s ({r.InFlight} in flight) = **{F(p.TasksPerSecond / r.MessagesPerSecond * 100)} %**");
+                }
+
+                // On a machine the processes share, the ratio of throughputs follows the ratio of CPU per item once both are CPU-bound.
+                var cpu = p.Usage.Sum(u => u.CpuSeconds);
+                if (p.Tasks > 0 && p.Usage.Any(u => u.Name == "tool") && raw.LastOrDefault(r => !double.IsNaN(r.CpuSeconds)) is { } last)
+                {
+                    var perTask = cpu * 1000 / p.Tasks;
+                    var perMessage = last.CpuSeconds * 1000 / last.Messages;
+                    md.AppendLine(CultureInfo.InvariantCulture,
+                        $"- {p.Name}: CPU s per 1,000 tasks, every process measured = {F(perTask, "F2")}; per 1,000 raw hop messages ({last.InFlight} in flight) = {F(perMessage, "F2")}: **{F(perTask / perMessage, "F1")}×**");
                 }
             }
         }
