@@ -524,22 +524,36 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     }
 
     // Each LiteDB write is a transaction of its own that waits for the disk; a batch in one transaction waits once.
-    public Task<IReadOnlyList<bool>> InsertMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
-        InOneTransaction(documents, (document, stored) =>
+    // A batch almost always holds only new ids (an agreement's tasks, an event's notices), so it is first written without
+    // reading which of its ids are stored. A duplicate rolls that attempt back whole, and the batch is written again with
+    // the stored ids read first and skipped: the redelivery after a crash between a batch and what follows it.
+    public Task<IReadOnlyList<bool>> InsertMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default)
+    {
+        try
         {
-            // Checked first: a duplicate key inside an explicit transaction would roll the whole batch back.
-            if (stored.ContainsKey(document.Id))
-            {
-                document.Version = 0;
-                return false;
-            }
+            return InOneTransaction(documents, InsertNew, readStored: false);
+        }
+        catch (LiteException e) when (e.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+        {
+            return InOneTransaction(documents, InsertNew, readStored: true);
+        }
+    }
 
-            document.Version = 1;
-            document.PrepareWrite();
-            _collection.Insert(document);
-            stored[document.Id] = document.Version;
-            return true;
-        });
+    /// <summary>Inserts <paramref name="document"/> unless its id is among <paramref name="stored"/>; the caller holds the gate.</summary>
+    private bool InsertNew(T document, Dictionary<string, int> stored)
+    {
+        if (stored.ContainsKey(document.Id))
+        {
+            document.Version = 0;
+            return false;
+        }
+
+        document.Version = 1;
+        document.PrepareWrite();
+        _collection.Insert(document);
+        stored[document.Id] = document.Version;
+        return true;
+    }
 
     public Task<IReadOnlyList<bool>> ReplaceMany(IReadOnlyList<T> documents, CancellationToken cancellationToken = default) =>
         InOneTransaction(documents, (document, stored) =>
@@ -554,7 +568,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         });
 
     /// <param name="write">Writes one document, given the stored version of every id of the batch (written ones updated).</param>
-    private Task<IReadOnlyList<bool>> InOneTransaction(IReadOnlyList<T> documents, Func<T, Dictionary<string, int>, bool> write)
+    /// <param name="readStored">False: the batch's ids are taken as not stored, and only those written earlier in it are known.</param>
+    private Task<IReadOnlyList<bool>> InOneTransaction(IReadOnlyList<T> documents, Func<T, Dictionary<string, int>, bool> write, bool readStored = true)
     {
         var written = new bool[documents.Count];
         if (documents.Count == 0)
@@ -567,7 +582,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             _database.BeginTrans();
             try
             {
-                var stored = StoredVersions(documents);
+                var stored = readStored ? StoredVersions(documents) : new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                 for (var i = 0; i < documents.Count; i++)
                 {
                     written[i] = write(documents[i], stored);
