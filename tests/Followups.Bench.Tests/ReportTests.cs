@@ -33,12 +33,16 @@ public sealed class ReportTests
         var phase = new PhaseResult(
             "max", 0, 10, 10, 0, null, 10, 10, 2000, 1500, 100, 2, 10, 1000, 900, 750, 700, 5, latency, latency, latency,
             [Used("planner", 1.0), Used("notifier", 1.2), Used("broker", 0.2), Used("tool", 0.1)], []);
-        RawResult[] raw = [new(4000, 1, 2, 2000, latency, 0.8), new(4000, 32, 0.4, 10000, latency, 0.6)];
+        RawResult[] raw = [new(4000, 1, 2, 2000, latency, 0.8, "tool + broker"), new(4000, 32, 0.4, 10000, latency, 0.6, "tool + broker")];
 
         var markdown = Report.Pipeline("Pipeline", "pipeline", [phase], raw);
 
-        Assert.Contains("| publish → consume | 4000 | 32 | 10000.0 | 10 / 10 / 10 / 10 | 0.15 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| publish → consume | 4000 | 32 | 10000.0 | 10 / 10 / 10 / 10 | 0.15 (tool + broker) |", markdown, StringComparison.Ordinal);
         Assert.Contains("- max: CPU s per 1,000 tasks, every process measured = 1.25; per 1,000 raw hop messages (32 in flight) = 0.15: **8.3×**", markdown, StringComparison.Ordinal);
+
+        // A phase that did not measure the broker (a standalone host, or one the tool did not find) is not set against it.
+        var standalone = phase with { Usage = [Used("standalone", 2.2), Used("tool", 0.1)] };
+        Assert.DoesNotContain("CPU s per 1,000 tasks, every process measured", Report.Pipeline("Pipeline", "pipeline", [standalone], raw), StringComparison.Ordinal);
     }
 
     private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();

@@ -300,6 +300,7 @@ public abstract class DocumentStoreContract
         var stored = await store.InsertMany([fresh[0], again, fresh[1]]);
 
         Assert.Equal([true, false, true], stored);
+        Assert.Equal(0, again.Version);
         Assert.Equal("stored-first", (await store.Find(existing.Id))!.Org);
         Assert.All(fresh, d => Assert.Equal(1, d.Version));
         Assert.Equal(1, (await store.Find(fresh[1].Id))!.Version);

@@ -180,9 +180,20 @@ public sealed record ProcessUsage(string Name, int Pid, double CpuSeconds, doubl
                 .Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
                 .Select(l => double.Parse(l[(key.Length + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture))
                 .FirstOrDefault();
-            return new ProcessUsage(
-                name, pid, cpu, Field("status", "VmHWM") / 1024, Field("status", "VmRSS") / 1024,
-                Field("io", "wchar") / (1024 * 1024), Field("io", "rchar") / (1024 * 1024));
+            // Another user's process (a broker run by its own account) keeps its io to itself: CPU and memory are still read.
+            double Io(string key)
+            {
+                try
+                {
+                    return Field("io", key) / (1024 * 1024);
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    return double.NaN;
+                }
+            }
+
+            return new ProcessUsage(name, pid, cpu, Field("status", "VmHWM") / 1024, Field("status", "VmRSS") / 1024, Io("wchar"), Io("rchar"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -223,7 +234,7 @@ public sealed class RabbitVirtualHost : IAsyncDisposable
             var pid = nodes?.Count == 1 && int.TryParse(nodes[0]?["os_pid"]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
             return pid > 0 && File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").StartsWith("beam", StringComparison.Ordinal) ? pid : null;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException or InvalidOperationException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -196,9 +196,11 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         var notified = accepted.Where(t => t.NoticesAt != 0).ToList();
         var lastAccepted = accepted.Count == 0 ? start : accepted.Max(t => t.AcceptedAt);
         var lastSeen = planned.Count == 0 ? start : planned.Max(t => t.TasksAt);
-        // The planner's clock where it answered; the tool's where the tasks were counted instead (the tool and the services
-        // share a clock here, as the stored measure assumes).
-        var plannedSeconds = planned.Count == 0 ? 1e-9 : planned.Max(t => t.StoredClock is { } stored ? (stored - startClock).TotalSeconds : Seconds(t.TasksAt));
+        // When each agreement's tasks were stored: the planner's clock where it answered, set against the tool's clock at the
+        // phase's start, so this assumes the tool and the planner share a clock (one machine). The plan was stored after
+        // the phase began and before the look that found it, so a time outside that span (a planner's clock elsewhere
+        // and skewed) gives way to the look's own time.
+        var plannedSeconds = planned.Count == 0 ? 1e-9 : planned.Max(t => StoredSeconds((t.StoredClock - startClock)?.TotalSeconds, Seconds(t.TasksAt)));
         var lastNotified = notified.Count == 0 ? start : notified.Max(t => t.NoticesAt);
         long tasks = planned.Sum(t => (long)t.ExpectedTasks), notices = notified.Sum(t => (long)t.ExpectedNotices);
         var tasksNotified = notified.Sum(t => (long)t.ExpectedTasks);
@@ -219,6 +221,12 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
         static double? Stored(Tracked t) => t.TasksAt == 0 || t.StoredClock is not { } stored ? null : Math.Round((stored - t.RecordedAt).TotalMilliseconds, 1);
     }
 
+    /// <summary>
+    /// Seconds from a phase's start to an agreement's tasks stored: by the planner's clock (<paramref name="byPlanner"/>) when
+    /// it lies between the start and the look that found them (<paramref name="seen"/>), else that look's.
+    /// </summary>
+    public static double StoredSeconds(double? byPlanner, double seen) => byPlanner is double planner && planner > 0 && planner <= seen ? planner : seen;
+
     /// <summary>Looks at one agreement until every notice of it is sent or <paramref name="deadline"/> passes.</summary>
     private async Task Watch(Tracked agreement, SemaphoreSlim looks, LookPace pace, long deadline)
     {
@@ -234,8 +242,9 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                     return;
                 }
 
-                if (agreement.TasksAt != 0)
+                if (agreement.TasksAt != 0 || agreement.Counted)
                 {
+                    // Its plan is found: it is no longer looked at every few milliseconds.
                     waiting.Dispose();
                 }
             }

@@ -168,17 +168,21 @@ internal static class PipelineCommand
                 processes.Add(("broker", broker));
             }
 
+            var hop = processes.Where(p => p.Name is "tool" or "broker").ToList();
+
+            // The raw hop runs in the tool's process: its CPU and the broker's are what one hop costs the machine. Not known
+            // (NaN) when one of them cannot be read.
+            double RawHopCpu() => hop.Select(p => ProcessUsage.Read(p.Name, p.Pid)?.CpuSeconds ?? double.NaN).Sum();
+
             var messages = options.Int("raw-messages", (int)Math.Max(1000, phases.Sum(p => p.Tasks)));
             foreach (var inFlight in options.Text("raw-inflight", "1,32").Split(',').Select(int.Parse))
             {
-                var result = await RawBaseline.Run(rabbitHost, rabbitPort, vhost.Name, rabbitUser, rabbitPassword, messages, inFlight, 32, progress.Report, RawHopCpu);
+                var result = await RawBaseline.Run(rabbitHost, rabbitPort, vhost.Name, rabbitUser, rabbitPassword, messages, inFlight, 32, progress.Report, RawHopCpu)
+                    with { CpuOf = string.Join(" + ", hop.Select(p => p.Name)) };
                 Progress.Done($"raw hop, {inFlight} in flight: {result.MessagesPerSecond:F0} msgs/s");
                 raw.Add(result);
             }
         }
-
-        // The raw hop runs in the tool's process: its CPU and the broker's are what one hop costs the machine.
-        double RawHopCpu() => processes.Where(p => p.Name is "tool" or "broker").Sum(p => ProcessUsage.Read(p.Name, p.Pid)?.CpuSeconds ?? 0);
 
         var command = "Followups.Bench " + string.Join(' ', args);
         var title = $"Pipeline, {mode}{(mode == "distributed" ? $" ({storage})" : "")}";

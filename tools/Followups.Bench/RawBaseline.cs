@@ -7,8 +7,11 @@ namespace Followups.Bench;
 /// <summary>The message of the raw hop: about the size of a <c>TaskAssigned</c>.</summary>
 public sealed record RawHop(Guid Id, long SentAt, string Title, string Org, DateOnly DueDate);
 
-/// <summary>Result of one raw hop run; <see cref="CpuSeconds"/> is what the tool and the broker (when local) used for it.</summary>
-public sealed record RawResult(int Messages, int InFlight, double Seconds, double MessagesPerSecond, LatencySummary Latency, double CpuSeconds = double.NaN);
+/// <summary>
+/// Result of one raw hop run; <see cref="CpuSeconds"/> is what the processes named in <see cref="CpuOf"/> (the tool, and the
+/// broker when it runs here) used for it.
+/// </summary>
+public sealed record RawResult(int Messages, int InFlight, double Seconds, double MessagesPerSecond, LatencySummary Latency, double CpuSeconds = double.NaN, string CpuOf = "");
 
 /// <summary>
 /// One raw hop on the same RabbitMQ with the services' settings (durable queue, persistent messages, publisher confirms,

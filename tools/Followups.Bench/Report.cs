@@ -52,10 +52,11 @@ public static class Report
 
         if (raw.Count > 0)
         {
-            md.AppendLine().AppendLine("| raw MassTransit hop | messages | in flight | msgs/s | latency p50 / p95 / p99 / max (ms) | CPU s per 1,000 msgs (tool + broker) |").AppendLine("|---|---|---|---|---|---|");
+            md.AppendLine().AppendLine("| raw MassTransit hop | messages | in flight | msgs/s | latency p50 / p95 / p99 / max (ms) | CPU s per 1,000 msgs |").AppendLine("|---|---|---|---|---|---|");
             foreach (var r in raw)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| publish → consume | {r.Messages} | {r.InFlight} | {F(r.MessagesPerSecond)} | {L(r.Latency)} | {F(r.CpuSeconds * 1000 / r.Messages, "F2")} |");
+                var of = r.CpuOf.Length > 0 && !double.IsNaN(r.CpuSeconds) ? $" ({r.CpuOf})" : "";
+                md.AppendLine(CultureInfo.InvariantCulture, $"| publish → consume | {r.Messages} | {r.InFlight} | {F(r.MessagesPerSecond)} | {L(r.Latency)} | {F(r.CpuSeconds * 1000 / r.Messages, "F2")}{of} |");
             }
 
             md.AppendLine();
@@ -66,9 +67,12 @@ public static class Report
                     md.AppendLine(CultureInfo.InvariantCulture, $"- {p.Name}: tasks/s planned ÷ raw hop msgs/s ({r.InFlight} in flight) = **{F(p.TasksPerSecond / r.MessagesPerSecond * 100)} %**");
                 }
 
-                // On a machine the processes share, the ratio of throughputs follows the ratio of CPU per item once both are CPU-bound.
+                // On a machine the processes share, the ratio of throughputs follows the ratio of CPU per item once both are
+                // CPU-bound. Only where the phase measured every process the hop's CPU counts (not for a standalone host,
+                // which uses no broker, nor for processes the tool did not find).
                 var cpu = p.Usage.Sum(u => u.CpuSeconds);
-                if (p.Tasks > 0 && p.Usage.Any(u => u.Name == "tool") && raw.LastOrDefault(r => !double.IsNaN(r.CpuSeconds)) is { } last)
+                var last = raw.LastOrDefault(r => !double.IsNaN(r.CpuSeconds) && r.CpuSeconds > 0 && r.CpuOf.Length > 0);
+                if (p.Tasks > 0 && last is not null && last.CpuOf.Split(" + ").All(name => p.Usage.Any(u => u.Name == name)))
                 {
                     var perTask = cpu * 1000 / p.Tasks;
                     var perMessage = last.CpuSeconds * 1000 / last.Messages;
