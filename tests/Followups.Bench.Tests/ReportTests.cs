@@ -33,7 +33,7 @@ public sealed class ReportTests
         var phase = new PhaseResult(
             "max", 0, 10, 10, 0, null, 10, 10, 2000, 1500, 100, 2, 10, 1000, 900, 750, 700, 5, latency, latency, latency,
             [Used("planner", 1.0), Used("notifier", 1.2), Used("broker", 0.2), Used("tool", 0.1)], []);
-        RawResult[] raw = [new(4000, 1, 2, 2000, latency, 0.8, "tool + broker"), new(4000, 32, 0.4, 10000, latency, 0.6, "tool + broker")];
+        RawResult[] raw = [new(4000, 1, 2, 2000, latency, 0.8, ["tool", "broker"]), new(4000, 32, 0.4, 10000, latency, 0.6, ["tool", "broker"])];
 
         var markdown = Report.Pipeline("Pipeline", "pipeline", [phase], raw);
 

@@ -33,7 +33,7 @@ public sealed class Tracked(JsonObject body, int expectedTasks, int expectedNoti
     /// <summary>When the look that found the plan answered.</summary>
     public long SeenAt { get; set; }
     public long NoticesAt { get; set; }
-    /// <summary>Whether its tasks were counted yet, after its plan showed.</summary>
+    /// <summary>Whether its tasks were counted yet, after its plan showed: always so once <see cref="TasksAt"/> is set.</summary>
     public bool Counted { get; set; }
 }
 
@@ -242,7 +242,7 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
                     return;
                 }
 
-                if (agreement.TasksAt != 0 || agreement.Counted)
+                if (agreement.Counted)
                 {
                     // Its plan is found: it is no longer looked at every few milliseconds.
                     waiting.Dispose();
@@ -262,7 +262,7 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
             // often was half of the standalone host's busy time in a profile. Counted from when the look was sent (not from
             // when it waited for its turn), so that an answer held up (a read waits while the planner writes) is followed
             // by the next look at once.
-            var next = (agreement.TasksAt == 0 && !agreement.Counted ? pace.Interval : TimeSpan.FromSeconds(1)) - Stopwatch.GetElapsedTime(sent);
+            var next = (agreement.Counted ? TimeSpan.FromSeconds(1) : pace.Interval) - Stopwatch.GetElapsedTime(sent);
             if (next > TimeSpan.Zero)
             {
                 await Task.Delay(next);
@@ -347,8 +347,9 @@ public sealed class Pipeline(Endpoints endpoints, Expectations expectations, Smt
 /// <summary>
 /// How often each agreement's plan is looked at: every 10 ms while up to <see cref="PerSecond"/> / 100 agreements wait for
 /// theirs, then spaced so that all looks together stay near <see cref="PerSecond"/> a second. In a max phase 120 agreements
-/// wait at once; looked at every 10 ms each, the tool and the planner's answers to it took most of the CPU of the phase.
-/// The tasks stored and tasks/s planned are timed by the planner's clock, so fewer looks only make "seen" coarser there.
+/// wait at once: looked at every 10 ms each, they would ask for 12,000 looks a second of the four in flight, most of them
+/// answered "not yet". The tasks stored and tasks/s planned are timed by the planner's clock, so fewer looks only make
+/// "seen" coarser there.
 /// </summary>
 public sealed class LookPace
 {

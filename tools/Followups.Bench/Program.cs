@@ -116,9 +116,9 @@ internal static class PipelineCommand
             }
 
             processes.AddRange(resources.Hosts.Select(h => (h.Name, h.Pid)));
-            if (vhost is not null && await vhost.LocalBrokerPid() is { } broker)
+            if (vhost is not null)
             {
-                processes.Add(("broker", broker));
+                await AddLocalBroker(vhost);
             }
         }
         else
@@ -163,11 +163,7 @@ internal static class PipelineCommand
         if (options.Flag("baseline", true))
         {
             vhost ??= resources.VirtualHost = await RabbitVirtualHost.Create(management, rabbitUser, rabbitPassword);
-            if (!processes.Any(p => p.Name == "broker") && await vhost.LocalBrokerPid() is { } broker)
-            {
-                processes.Add(("broker", broker));
-            }
-
+            await AddLocalBroker(vhost);
             var hop = processes.Where(p => p.Name is "tool" or "broker").ToList();
 
             // The raw hop runs in the tool's process: its CPU and the broker's are what one hop costs the machine. Not known
@@ -178,13 +174,22 @@ internal static class PipelineCommand
             foreach (var inFlight in options.Text("raw-inflight", "1,32").Split(',').Select(int.Parse))
             {
                 var result = await RawBaseline.Run(rabbitHost, rabbitPort, vhost.Name, rabbitUser, rabbitPassword, messages, inFlight, 32, progress.Report, RawHopCpu)
-                    with { CpuOf = string.Join(" + ", hop.Select(p => p.Name)) };
+                    with { CpuOf = hop.Select(p => p.Name).ToList() };
                 Progress.Done($"raw hop, {inFlight} in flight: {result.MessagesPerSecond:F0} msgs/s");
                 raw.Add(result);
             }
         }
 
         var command = "Followups.Bench " + string.Join(' ', args);
+
+        // The broker's CPU is read beside the hosts' when it runs on this machine; once, however often it is asked for.
+        async Task AddLocalBroker(RabbitVirtualHost host)
+        {
+            if (!processes.Any(p => p.Name == "broker") && await host.LocalBrokerPid() is { } broker)
+            {
+                processes.Add(("broker", broker));
+            }
+        }
         var title = $"Pipeline, {mode}{(mode == "distributed" ? $" ({storage})" : "")}";
         var markdown = Report.Pipeline(title, command, phases, raw);
         var path = await Report.Write(output, $"pipeline-{mode}", new { title, command, machine = Report.Machine(), warmup, phases, raw }, markdown);

@@ -11,7 +11,7 @@ public sealed record RawHop(Guid Id, long SentAt, string Title, string Org, Date
 /// Result of one raw hop run; <see cref="CpuSeconds"/> is what the processes named in <see cref="CpuOf"/> (the tool, and the
 /// broker when it runs here) used for it.
 /// </summary>
-public sealed record RawResult(int Messages, int InFlight, double Seconds, double MessagesPerSecond, LatencySummary Latency, double CpuSeconds = double.NaN, string CpuOf = "");
+public sealed record RawResult(int Messages, int InFlight, double Seconds, double MessagesPerSecond, LatencySummary Latency, double CpuSeconds = double.NaN, IReadOnlyList<string>? CpuOf = null);
 
 /// <summary>
 /// One raw hop on the same RabbitMQ with the services' settings (durable queue, persistent messages, publisher confirms,

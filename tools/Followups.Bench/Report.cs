@@ -55,7 +55,7 @@ public static class Report
             md.AppendLine().AppendLine("| raw MassTransit hop | messages | in flight | msgs/s | latency p50 / p95 / p99 / max (ms) | CPU s per 1,000 msgs |").AppendLine("|---|---|---|---|---|---|");
             foreach (var r in raw)
             {
-                var of = r.CpuOf.Length > 0 && !double.IsNaN(r.CpuSeconds) ? $" ({r.CpuOf})" : "";
+                var of = r.CpuOf is { Count: > 0 } && !double.IsNaN(r.CpuSeconds) ? $" ({string.Join(" + ", r.CpuOf)})" : "";
                 md.AppendLine(CultureInfo.InvariantCulture, $"| publish → consume | {r.Messages} | {r.InFlight} | {F(r.MessagesPerSecond)} | {L(r.Latency)} | {F(r.CpuSeconds * 1000 / r.Messages, "F2")}{of} |");
             }
 
@@ -71,8 +71,8 @@ public static class Report
                 // CPU-bound. Only where the phase measured every process the hop's CPU counts (not for a standalone host,
                 // which uses no broker, nor for processes the tool did not find).
                 var cpu = p.Usage.Sum(u => u.CpuSeconds);
-                var last = raw.LastOrDefault(r => !double.IsNaN(r.CpuSeconds) && r.CpuSeconds > 0 && r.CpuOf.Length > 0);
-                if (p.Tasks > 0 && last is not null && last.CpuOf.Split(" + ").All(name => p.Usage.Any(u => u.Name == name)))
+                var last = raw.LastOrDefault(r => r.CpuSeconds > 0 && r.CpuOf is { Count: > 0 });
+                if (p.Tasks > 0 && last is not null && last.CpuOf!.All(name => p.Usage.Any(u => u.Name == name)))
                 {
                     var perTask = cpu * 1000 / p.Tasks;
                     var perMessage = last.CpuSeconds * 1000 / last.Messages;
