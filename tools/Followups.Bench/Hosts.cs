@@ -225,14 +225,37 @@ public sealed class RabbitVirtualHost : IAsyncDisposable
         return new RabbitVirtualHost(management, name);
     }
 
-    /// <summary>The broker's process when it runs on this machine (its Erlang VM, by the management API's <c>os_pid</c>), else null.</summary>
+    /// <summary>
+    /// The broker's process when it runs on this machine (its Erlang VM, by the management API's <c>os_pid</c>), else null.
+    /// A broker started moments ago lists its node without <c>os_pid</c> until its first statistics, about 5 s after it
+    /// is up (seen with RabbitMQ 3.10), so a node listed without one is asked again for up to 15 s.
+    /// </summary>
     public async Task<int?> LocalBrokerPid()
     {
         try
         {
-            var nodes = await _management.GetFromJsonAsync<JsonArray>("/api/nodes");
-            var pid = nodes?.Count == 1 && int.TryParse(nodes[0]?["os_pid"]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
-            return pid > 0 && File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").StartsWith("beam", StringComparison.Ordinal) ? pid : null;
+            for (var attempt = 0; ; attempt++)
+            {
+                var nodes = await _management.GetFromJsonAsync<JsonArray>("/api/nodes");
+                if (nodes?.Count != 1)
+                {
+                    return null;
+                }
+
+                if (nodes[0]?["os_pid"]?.GetValue<string>() is not { } osPid)
+                {
+                    if (attempt == 30)
+                    {
+                        return null;
+                    }
+
+                    await Task.Delay(500);
+                    continue;
+                }
+
+                var pid = int.TryParse(osPid, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
+                return pid > 0 && File.Exists($"/proc/{pid}/comm") && File.ReadAllText($"/proc/{pid}/comm").StartsWith("beam", StringComparison.Ordinal) ? pid : null;
+            }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException or InvalidOperationException or UnauthorizedAccessException)
         {
