@@ -37,6 +37,7 @@ public static class NotifierModule
             x.AddConsumer<AgreementRecordedNoticeConsumer>(typeof(AgreementRecordedNoticeConsumerDefinition));
             x.AddConsumer<AgreementAmendedNoticeConsumer>(typeof(AgreementAmendedNoticeConsumerDefinition));
             x.AddConsumer<TaskAssignedConsumer>(typeof(TaskAssignedConsumerDefinition));
+            x.AddConsumer<TasksAssignedConsumer>(typeof(TasksAssignedConsumerDefinition));
             x.AddConsumer<TaskDueSoonConsumer>(typeof(TaskDueSoonConsumerDefinition));
             x.AddConsumer<TaskOverdueConsumer>(typeof(TaskOverdueConsumerDefinition));
             x.AddConsumer<TaskEscalatedConsumer>(typeof(TaskEscalatedConsumerDefinition));

@@ -11,6 +11,17 @@ public record TaskAssigned(
     DateOnly DueDate,
     DateTimeOffset AssignedAt);
 
+/// <summary>
+/// The tasks that a newly recorded agreement's plan assigned at once, in one message for the agreement rather than one
+/// <see cref="TaskAssigned"/> per task. Each item says what that task's own <see cref="TaskAssigned"/> would have said;
+/// tasks assigned later (a predecessor done, a new holder, an amendment) still get a <see cref="TaskAssigned"/> each.
+/// </summary>
+public record TasksAssigned(
+    string AgreementId,
+    int AgreementVersion,
+    IReadOnlyList<TaskAssigned> Tasks,
+    DateTimeOffset At);
+
 /// <summary>A task's deadline is near: <see cref="WorkingDaysLeft"/> working days remain (3 and 1 by default).</summary>
 public record TaskDueSoon(
     string TaskId,

@@ -397,6 +397,38 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Tasks_assigned_together_are_each_told_once_however_often_and_in_whichever_form_they_arrive()
+    {
+        await using var smtp = SmtpSink.Started();
+        await using var host = Start(smtp);
+        var client = host.Client();
+        await Put(client, "t-maz", new { name = "MAZ", country = "BY", kind = "company", language = "en", emails = new[] { "tasks@maz.example.by" } });
+        await Put(client, "t-kirov", new { name = "Kirov Oblast Ministry of Transport", country = "RU", kind = "ministry", language = "en", emails = new[] { "tasks@kirov.example.ru" } });
+        var at = _clock.GetUtcNow();
+        TaskAssigned[] tasks =
+        [
+            new("task-t1", "agr-t", "buses", "Prepare proposals", "t-maz", "lead", new DateOnly(2026, 12, 22), at),
+            new("task-t2", "agr-t", "buses", "Needs and volumes", "t-kirov", "counterpart", new DateOnly(2026, 12, 22), at),
+            new("task-t3", "agr-t", "lifts", "Survey the lifts", "t-maz", "lead", new DateOnly(2027, 1, 15), at),
+        ];
+        var together = new TasksAssigned("agr-t", 1, tasks, at);
+
+        await host.Publish(together);
+        await host.Publish(together); // redelivered
+        await host.Publish(tasks[0]); // the same assignment told alone, as a task assigned later is
+        await Pass(host, Settle * 2);
+
+        var notices = await Notices(client, "agreementId=agr-t");
+        Assert.Equal(["task-t1", "task-t2", "task-t3"], notices.Select(n => n!["taskId"]!.GetValue<string>()).Order());
+        Assert.All(notices, n => Assert.Equal("sent", n!["status"]!.GetValue<string>()));
+        var maz = Assert.Single(smtp.To("tasks@maz.example.by"));
+        Assert.Contains("/api/v1/tasks/task-t1", maz.TextBody, StringComparison.Ordinal);
+        Assert.Contains("/api/v1/tasks/task-t3", maz.TextBody, StringComparison.Ordinal);
+        Assert.Contains("/api/v1/tasks/task-t2", Assert.Single(smtp.To("tasks@kirov.example.ru")).TextBody, StringComparison.Ordinal);
+        Assert.Equal(2, smtp.Messages.Count);
+    }
+
+    [Fact]
     public async Task A_message_left_sending_by_a_crash_is_sent_again_after_the_lease_with_the_same_message_id()
     {
         await using var smtp = SmtpSink.Started();

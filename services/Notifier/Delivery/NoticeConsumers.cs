@@ -85,6 +85,16 @@ public sealed class TaskAssignedConsumer(NoticeRecorder recorder) : IConsumer<Ta
         recorder.Record([context.Message.ResponsibleOrg], d => NoticeRules.ForTaskAssigned(context.Message, d), context.CancellationToken);
 }
 
+/// <summary>Tells each responsible organisation of the tasks a new agreement's plan assigned it, from one message for them all.</summary>
+public sealed class TasksAssignedConsumer(NoticeRecorder recorder) : IConsumer<TasksAssigned>
+{
+    public Task Consume(ConsumeContext<TasksAssigned> context) =>
+        recorder.Record(
+            context.Message.Tasks.Select(t => t.ResponsibleOrg),
+            d => context.Message.Tasks.SelectMany(t => NoticeRules.ForTaskAssigned(t, d)).ToList(),
+            context.CancellationToken);
+}
+
 /// <summary>Reminds the responsible organisation of a near deadline.</summary>
 public sealed class TaskDueSoonConsumer(NoticeRecorder recorder) : IConsumer<TaskDueSoon>
 {
@@ -137,6 +147,8 @@ public sealed class AgreementRecordedNoticeConsumerDefinition() : NoticeConsumer
 public sealed class AgreementAmendedNoticeConsumerDefinition() : NoticeConsumerDefinition<AgreementAmendedNoticeConsumer>("notifier-agreement-amended");
 
 public sealed class TaskAssignedConsumerDefinition() : NoticeConsumerDefinition<TaskAssignedConsumer>("notifier-task-assigned");
+
+public sealed class TasksAssignedConsumerDefinition() : NoticeConsumerDefinition<TasksAssignedConsumer>("notifier-tasks-assigned");
 
 public sealed class TaskDueSoonConsumerDefinition() : NoticeConsumerDefinition<TaskDueSoonConsumer>("notifier-task-due-soon");
 

@@ -20,6 +20,9 @@ public sealed class AgreementPlan : AggregateDocument
     public static Guid PlannedMessageId(string agreementId, int version) =>
         Followups.ServiceDefaults.DeterministicId.From("agreement-planned", agreementId, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    public static Guid AssignedMessageId(string agreementId, int version) =>
+        Followups.ServiceDefaults.DeterministicId.From("tasks-assigned", agreementId, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Records <paramref name="commitment"/> as planned now, replacing what an earlier version said of it.</summary>
     public void Remember(Followups.Contracts.AgreedCommitment commitment, bool compressed)
     {

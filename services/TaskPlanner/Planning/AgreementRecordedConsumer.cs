@@ -5,10 +5,15 @@ using Followups.TaskPlanner.Tasks;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using TaskStatus = Followups.TaskPlanner.Tasks.TaskStatus;
 
 namespace Followups.TaskPlanner.Planning;
 
-/// <summary>Plans the tasks of a newly recorded agreement. Task ids are deterministic, so a redelivery skips what exists.</summary>
+/// <summary>
+/// Plans the tasks of a newly recorded agreement. Task ids are deterministic, so a redelivery skips what exists. The
+/// plan, written last, carries the agreement's assignments (<see cref="TasksAssigned"/>) and <see cref="AgreementPlanned"/>:
+/// a crash before it leaves nothing told, and the redelivery tells all of them.
+/// </summary>
 public sealed class AgreementRecordedConsumer(
     IDocumentStore<FollowupTask> tasks, IDocumentStore<AgreementPlan> plans, PlanningContext planning, TimeProvider clock)
     : IConsumer<AgreementRecorded>
@@ -25,9 +30,9 @@ public sealed class AgreementRecordedConsumer(
         var planContext = await planning.For(agreement.AgreementId, agreement.ConcludedOn, agreement.Commitments, context.CancellationToken);
         var commitmentPlans = Planner.Plan(planContext, agreement.Commitments, planning.Playbooks);
         // One write for the agreement's tasks; ids are deterministic, so on a redelivery the ones stored already are skipped.
-        await tasks.InsertMany(
-            commitmentPlans.SelectMany(p => p.Tasks).Select(task => FollowupTask.Create(task, agreement.Version, now)).ToList(),
-            context.CancellationToken);
+        // Their assignments are told in one message from the plan below, not one from each task.
+        var created = commitmentPlans.SelectMany(p => p.Tasks).Select(task => FollowupTask.Create(task, agreement.Version, now, announced: true)).ToList();
+        await tasks.InsertMany(created, context.CancellationToken);
 
         var plan = new AgreementPlan
         {
@@ -40,6 +45,12 @@ public sealed class AgreementRecordedConsumer(
         foreach (var (commitment, commitmentPlan) in agreement.Commitments.Zip(commitmentPlans))
         {
             plan.Remember(commitment, commitmentPlan.Compressed);
+        }
+
+        var assigned = created.Where(t => t.Status == TaskStatus.Assigned).Select(t => t.Assignment(now)).ToList();
+        if (assigned.Count > 0)
+        {
+            plan.Raise(new TasksAssigned(agreement.AgreementId, agreement.Version, assigned, now), AgreementPlan.AssignedMessageId(agreement.AgreementId, agreement.Version));
         }
 
         plan.Raise(new AgreementPlanned(agreement.AgreementId, agreement.Version, now), AgreementPlan.PlannedMessageId(agreement.AgreementId, agreement.Version));

@@ -179,8 +179,12 @@ public sealed class FollowupTask : AggregateDocument
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>A newly planned task: assigned at once with its <see cref="TaskAssigned"/> pending, or planned while it waits.</summary>
-    public static FollowupTask Create(PlannedTask planned, int agreementVersion, DateTimeOffset now)
+    /// <summary>
+    /// A newly planned task: assigned at once, or planned while it waits. An assigned task has its
+    /// <see cref="TaskAssigned"/> pending, unless <paramref name="announced"/> says the caller tells of it with others
+    /// (<see cref="Assignment"/>).
+    /// </summary>
+    public static FollowupTask Create(PlannedTask planned, int agreementVersion, DateTimeOffset now, bool announced = false)
     {
         var task = new FollowupTask
         {
@@ -208,24 +212,33 @@ public sealed class FollowupTask : AggregateDocument
         task.Record(now, "planner", "planned");
         if (task.WaitingFor.Count == 0)
         {
-            task.MarkAssigned(now, "planner");
+            task.MarkAssigned(now, "planner", raise: !announced);
         }
 
         return task;
     }
 
     /// <summary>Assigns the task to its holder and raises <see cref="TaskAssigned"/> with an id unique to this holder and deadline.</summary>
-    internal void MarkAssigned(DateTimeOffset now, string actor)
+    internal void MarkAssigned(DateTimeOffset now, string actor, bool raise = true)
     {
         Status = TaskStatus.Assigned;
         Record(now, actor, $"assigned to {ResponsibleOrg}");
+        if (!raise)
+        {
+            return;
+        }
+
         // The first assignment keeps the task id as message id (what the notifier has always deduplicated on);
         // a re-assignment to another holder is a new notice.
         var messageId = History.Count(h => h.What.StartsWith("assigned to ", StringComparison.Ordinal)) == 1
             ? Guid.Parse(Id)
             : DeterministicId.From("task-assigned", Id, ResponsibleOrg, DueDate.ToString("O"), History.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Raise(new TaskAssigned(Id, AgreementId, CommitmentKey, Title, ResponsibleOrg, Planner.RoleName(Role), DueDate, now), messageId);
+        Raise(Assignment(now), messageId);
     }
+
+    /// <summary>What telling the holder of this task's assignment at <paramref name="at"/> says.</summary>
+    public TaskAssigned Assignment(DateTimeOffset at) =>
+        new(Id, AgreementId, CommitmentKey, Title, ResponsibleOrg, Planner.RoleName(Role), DueDate, at);
 
     internal void ChangeDeadline(DateOnly dueDate, string reason, string actor, DateTimeOffset now)
     {
