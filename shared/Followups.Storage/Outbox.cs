@@ -57,8 +57,8 @@ public sealed partial class OutboxDispatcher<T>(
             var signalled = new List<string>(BatchSize);
             while (await signal.Reader.WaitToReadAsync(stoppingToken))
             {
-                // Whatever has been signalled meanwhile (an agreement's tasks arrive together) is published and then
-                // cleared in one write, instead of one write per document.
+                // Whatever has been signalled meanwhile (documents written together, such as an amendment's tasks) is
+                // published and then cleared in one write, instead of one write per document.
                 signalled.Clear();
                 while (signalled.Count < BatchSize && signal.Reader.TryRead(out var id))
                 {

@@ -48,7 +48,7 @@ public sealed class DistributedTests(RabbitMq rabbit, MongoEngine mongo, ITestOu
 
             var depths = await rabbit.QueueDepths();
             Assert.Contains("task-planner-agreement-recorded", depths.Keys);
-            Assert.Contains("notifier-task-assigned", depths.Keys);
+            Assert.Contains("notifier-tasks-assigned", depths.Keys);
             Assert.DoesNotContain(depths, q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0);
         }
     }

@@ -49,15 +49,55 @@ public sealed class AgreementRecordedConsumerTests : IDisposable
         Assert.Contains(stored, t => t.Status == TaskStatus.Planned); // a step after another waits, and is told when assigned
 
         var plan = (await plans.Find("agr-1"))!;
-        Assert.Equal(new[] { typeof(TasksAssigned), typeof(AgreementPlanned) }, plan.Pending.Select(e => e.Materialise().Type));
-        Assert.Equal(AgreementPlan.AssignedMessageId("agr-1", 1), plan.Pending[0].MessageId);
-        var told = (TasksAssigned)plan.Pending[0].Materialise().Message;
+        Assert.Equal(new[] { typeof(AgreementPlanned), typeof(TasksAssigned) }, plan.Pending.Select(e => e.Materialise().Type));
+        Assert.Equal(AgreementPlan.AssignedMessageId("agr-1", 1), plan.Pending[1].MessageId);
+        var told = Told(plan);
         Assert.Equal(("agr-1", 1), (told.AgreementId, told.AgreementVersion));
-        Assert.Equal(
-            assigned.Select(t => (t.Id, t.ResponsibleOrg, t.Title, t.DueDate, t.CommitmentKey)).OrderBy(t => t.Item1),
-            told.Tasks.Select(t => (t.TaskId, t.ResponsibleOrg, t.Title, t.DueDate, t.CommitmentKey)).OrderBy(t => t.Item1));
+        AssertTells(assigned, told);
         Assert.All(told.Tasks, t => Assert.Equal(_clock.GetUtcNow(), t.AssignedAt));
     }
+
+    [Fact]
+    public async Task A_redelivery_after_a_crash_before_the_plan_tells_the_tasks_as_the_first_attempt_stored_them()
+    {
+        var first = _clock.GetUtcNow();
+        await Plan(_stores.Tasks, Buses);
+        _stores.Planner.GetCollection("plans").DeleteAll(); // the crash: the tasks are stored, the plan is not
+        _clock.Advance(TimeSpan.FromDays(3));
+
+        var plans = await Plan(_stores.Tasks, Buses);
+
+        var stored = await _stores.Tasks.Query(t => t.AgreementId == "agr-1", 100);
+        Assert.All(stored, t => Assert.Equal(first, t.CreatedAt));
+        var told = Told((await plans.Find("agr-1"))!);
+        AssertTells(stored.Where(t => t.Status == TaskStatus.Assigned), told);
+        Assert.All(told.Tasks, t => Assert.Equal(first, t.AssignedAt));
+    }
+
+    [Fact]
+    public async Task An_agreement_assigning_more_tasks_than_one_message_tells_lets_each_task_tell_its_own()
+    {
+        // Each commitment: the lead's proposal and 49 co-executors' contributions to it, all assigned at once.
+        var commitments = Enumerable.Range(0, AgreementPlan.MaxAssignedTogether / 50 + 1).Select(i => Buses with
+        {
+            Key = $"buses-{i}", CoExecutors = Enumerable.Range(0, 49).Select(j => $"co-{j}").ToList(),
+        }).ToArray();
+
+        var plans = await Plan(_stores.Tasks, commitments);
+
+        var assigned = (await _stores.Tasks.Query(t => t.AgreementId == "agr-1", 10_000)).Where(t => t.Status == TaskStatus.Assigned).ToList();
+        Assert.True(assigned.Count > AgreementPlan.MaxAssignedTogether, $"{assigned.Count} assigned");
+        Assert.All(assigned, t => Assert.Equal(typeof(TaskAssigned), Assert.Single(t.Pending).Materialise().Type));
+        Assert.Equal(typeof(AgreementPlanned), Assert.Single((await plans.Find("agr-1"))!.Pending).Materialise().Type);
+    }
+
+    private static TasksAssigned Told(AgreementPlan plan) =>
+        (TasksAssigned)plan.Pending.Single(e => e.Materialise().Type == typeof(TasksAssigned)).Materialise().Message;
+
+    private static void AssertTells(IEnumerable<FollowupTask> tasks, TasksAssigned told) =>
+        Assert.Equal(
+            tasks.Select(t => (t.Id, t.ResponsibleOrg, t.Title, t.DueDate, t.CommitmentKey)).OrderBy(t => t.Item1),
+            told.Tasks.Select(t => (t.TaskId, t.ResponsibleOrg, t.Title, t.DueDate, t.CommitmentKey)).OrderBy(t => t.Item1));
 
     private static readonly AgreedCommitment Buses = new("buses", "Renew the bus fleet", "passenger-transport", "supply", "maz", [], null);
 

@@ -20,6 +20,12 @@ public sealed class AgreementPlan : AggregateDocument
     public static Guid PlannedMessageId(string agreementId, int version) =>
         Followups.ServiceDefaults.DeterministicId.From("agreement-planned", agreementId, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// The most tasks one <see cref="Followups.Contracts.TasksAssigned"/> tells. A plan holds its events until they are
+    /// published, and a task's title can be a few kilobytes: beyond this, each task tells its own assignment.
+    /// </summary>
+    public const int MaxAssignedTogether = 200;
+
     public static Guid AssignedMessageId(string agreementId, int version) =>
         Followups.ServiceDefaults.DeterministicId.From("tasks-assigned", agreementId, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -11,8 +11,8 @@ namespace Followups.TaskPlanner.Planning;
 
 /// <summary>
 /// Plans the tasks of a newly recorded agreement. Task ids are deterministic, so a redelivery skips what exists. The
-/// plan, written last, carries the agreement's assignments (<see cref="TasksAssigned"/>) and <see cref="AgreementPlanned"/>:
-/// a crash before it leaves nothing told, and the redelivery tells all of them.
+/// plan, written last, carries <see cref="AgreementPlanned"/> and the agreement's assignments (<see cref="TasksAssigned"/>):
+/// a crash before it leaves nothing told, and the redelivery tells all of them as they were stored.
 /// </summary>
 public sealed class AgreementRecordedConsumer(
     IDocumentStore<FollowupTask> tasks, IDocumentStore<AgreementPlan> plans, PlanningContext planning, TimeProvider clock)
@@ -29,10 +29,17 @@ public sealed class AgreementRecordedConsumer(
         var now = clock.GetUtcNow();
         var planContext = await planning.For(agreement.AgreementId, agreement.ConcludedOn, agreement.Commitments, context.CancellationToken);
         var commitmentPlans = Planner.Plan(planContext, agreement.Commitments, planning.Playbooks);
-        // One write for the agreement's tasks; ids are deterministic, so on a redelivery the ones stored already are skipped.
-        // Their assignments are told in one message from the plan below, not one from each task.
+        // Their assignments are told in one message from the plan below, not one from each task, unless there are too many.
         var created = commitmentPlans.SelectMany(p => p.Tasks).Select(task => FollowupTask.Create(task, agreement.Version, now, announced: true)).ToList();
-        await tasks.InsertMany(created, context.CancellationToken);
+        var assigned = created.Where(t => t.Status == TaskStatus.Assigned).ToList();
+        var together = assigned.Count <= AgreementPlan.MaxAssignedTogether;
+        if (!together)
+        {
+            assigned.ForEach(t => t.RaiseAssigned(now));
+        }
+
+        // One write for the agreement's tasks; ids are deterministic, so on a redelivery the ones stored already are skipped.
+        var stored = await tasks.InsertMany(created, context.CancellationToken);
 
         var plan = new AgreementPlan
         {
@@ -47,14 +54,28 @@ public sealed class AgreementRecordedConsumer(
             plan.Remember(commitment, commitmentPlan.Compressed);
         }
 
-        var assigned = created.Where(t => t.Status == TaskStatus.Assigned).Select(t => t.Assignment(now)).ToList();
-        if (assigned.Count > 0)
+        // Planned first: should the notifier's part keep failing (standalone runs it inline), capture still hears.
+        plan.Raise(new AgreementPlanned(agreement.AgreementId, agreement.Version, now), AgreementPlan.PlannedMessageId(agreement.AgreementId, agreement.Version));
+        if (together && assigned.Count > 0)
         {
-            plan.Raise(new TasksAssigned(agreement.AgreementId, agreement.Version, assigned, now), AgreementPlan.AssignedMessageId(agreement.AgreementId, agreement.Version));
+            // A redelivery tells the tasks an earlier attempt stored as they are stored, not as planned again now.
+            var told = stored.All(s => s) ? assigned : await AsStored(assigned, context.CancellationToken);
+            plan.Raise(
+                new TasksAssigned(agreement.AgreementId, agreement.Version, told.Select(t => t.Assignment(t.CreatedAt)).ToList(), now),
+                AgreementPlan.AssignedMessageId(agreement.AgreementId, agreement.Version));
         }
 
-        plan.Raise(new AgreementPlanned(agreement.AgreementId, agreement.Version, now), AgreementPlan.PlannedMessageId(agreement.AgreementId, agreement.Version));
         await plans.Insert(plan, context.CancellationToken);
+    }
+
+    /// <summary>The stored copies of <paramref name="planned"/>, but for any cancelled since.</summary>
+    private async Task<List<FollowupTask>> AsStored(List<FollowupTask> planned, CancellationToken cancellationToken)
+    {
+        var ids = planned.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        var agreementId = planned[0].AgreementId;
+        return (await tasks.Query(t => t.AgreementId == agreementId, 100_000, cancellationToken: cancellationToken))
+            .Where(t => ids.Contains(t.Id) && t.Status != TaskStatus.Cancelled)
+            .ToList();
     }
 }
 

@@ -223,11 +223,15 @@ public sealed class FollowupTask : AggregateDocument
     {
         Status = TaskStatus.Assigned;
         Record(now, actor, $"assigned to {ResponsibleOrg}");
-        if (!raise)
+        if (raise)
         {
-            return;
+            RaiseAssigned(now);
         }
+    }
 
+    /// <summary>Raises <see cref="TaskAssigned"/> for the current assignment, told alone rather than with the agreement's others.</summary>
+    internal void RaiseAssigned(DateTimeOffset now)
+    {
         // The first assignment keeps the task id as message id (what the notifier has always deduplicated on);
         // a re-assignment to another holder is a new notice.
         var messageId = History.Count(h => h.What.StartsWith("assigned to ", StringComparison.Ordinal)) == 1
