@@ -230,6 +230,45 @@ public sealed class NotifierDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_notice_without_a_queue_key_waits_while_rounds_are_behind_and_is_keyed_once_they_catch_up()
+    {
+        await using var smtp = SmtpSink.Started();
+        var (host, client) = await StartWithOrganisation(smtp, "s-maz");
+        await using var _ = host;
+        await Put(client, "s-bulk", new { name = "Bulk", country = "RU", kind = "company", language = "en", emails = new[] { "tasks@bulk.example.ru" } });
+        var database = host.Services.GetRequiredService<Followups.Storage.LiteDbDatabases>().Get("notifier");
+        await Pass(host, TimeSpan.Zero);
+
+        // An earlier version's pending notice, without PendingKey, whose window has closed.
+        await Overdue(host, "s-maz", "task-s1");
+        var closed = _clock.GetUtcNow().AddSeconds(-1);
+        Assert.Equal(1, database.GetCollection("notifications").UpdateMany(
+            $"{{ PendingKey: null, DueAt: '{closed.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}' }}", "RecipientOrg = 's-maz'"));
+
+        // A full round's page of due notices (500) for another organisation: the round at the next look is behind.
+        var notices = host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Notification>>();
+        var backlog = Enumerable.Range(0, 500).Select(i => new Notification
+        {
+            Id = $"bulk-{i:D3}", Source = $"task-overdue:bulk-{i:D3}", Kind = "task-overdue", RecipientOrg = "s-bulk", Channel = Channels.Email,
+            Audience = "tasks", Facts = new NoticeFacts { Kind = "task-overdue", AgreementId = "agr-bulk", TaskId = $"bulk-{i:D3}", Title = "Bulk" },
+            DueAt = closed, CreatedAt = closed,
+        }).ToList();
+        Assert.All(await notices.InsertMany(backlog), Assert.True);
+
+        await Pass(host, TimeSpan.FromSeconds(10));
+        var log = database.GetCollection("notifications");
+        Assert.Equal(1, log.Count("RecipientOrg = 's-maz' AND PendingKey = null AND Status = 'pending'"));
+        Assert.Empty(smtp.To("tasks@s-maz.example.by"));
+        Assert.Equal(0, log.Count("RecipientOrg = 's-bulk' AND Status = 'pending'"));
+
+        // The next look's round has caught up: the notice gets its key, and the round after sends it.
+        await Pass(host, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, log.Count("RecipientOrg = 's-maz' AND PendingKey = null AND Status = 'pending'"));
+        await Pass(host, TimeSpan.FromSeconds(1));
+        Assert.Equal("sent", Assert.Single(await Notices(client, "org=s-maz"))!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_agreement_with_forty_tasks_makes_at_most_one_email_per_organisation_per_window()
     {
         await using var smtp = SmtpSink.Started();
