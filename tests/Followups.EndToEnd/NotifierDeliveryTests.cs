@@ -105,6 +105,20 @@ public sealed class NotifierDeliveryTests : IDisposable
     private Task Overdue(Host host, string org, string task) =>
         host.Publish(new TaskOverdue(task, "agr-" + org, "buses", "Prepare proposals", org, new DateOnly(2026, 11, 19), _clock.GetUtcNow()));
 
+    /// <summary>
+    /// <paramref name="org"/>'s overdue notice as an earlier version stored it: pending without <c>PendingKey</c>, its
+    /// window closed a second ago (returned).
+    /// </summary>
+    private async Task<DateTimeOffset> OverdueWithoutQueueKey(Host host, string org, string task)
+    {
+        await Overdue(host, org, task);
+        var closed = _clock.GetUtcNow().AddSeconds(-1);
+        var log = host.Services.GetRequiredService<Followups.Storage.LiteDbDatabases>().Get("notifier").GetCollection("notifications");
+        Assert.Equal(1, log.UpdateMany(
+            $"{{ PendingKey: null, DueAt: '{closed.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}' }}", $"RecipientOrg = '{org}'"));
+        return closed;
+    }
+
     /// <summary>The one overdue notice of <paramref name="org"/> went out as one e-mail, and its log says so.</summary>
     private static async Task AssertOverdueSent(SmtpSink smtp, HttpClient client, string org)
     {
@@ -209,9 +223,7 @@ public sealed class NotifierDeliveryTests : IDisposable
 
         // As an earlier version stores a pending notice (before this one started, or beside it during an upgrade): without
         // PendingKey, the key rounds find due notices by. Its window has closed.
-        await Overdue(host, "q-maz", "task-q1");
-        var closed = _clock.GetUtcNow().AddSeconds(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(1, database.GetCollection("notifications").UpdateMany($"{{ PendingKey: null, DueAt: '{closed}' }}", "RecipientOrg = 'q-maz'"));
+        await OverdueWithoutQueueKey(host, "q-maz", "task-q1");
         await Pass(host, TimeSpan.FromSeconds(1));
         Assert.Empty(smtp.Messages);
         await Pass(host, TimeSpan.FromSeconds(9)); // the next look keys it
@@ -240,10 +252,7 @@ public sealed class NotifierDeliveryTests : IDisposable
         await Pass(host, TimeSpan.Zero);
 
         // An earlier version's pending notice, without PendingKey, whose window has closed.
-        await Overdue(host, "s-maz", "task-s1");
-        var closed = _clock.GetUtcNow().AddSeconds(-1);
-        Assert.Equal(1, database.GetCollection("notifications").UpdateMany(
-            $"{{ PendingKey: null, DueAt: '{closed.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}' }}", "RecipientOrg = 's-maz'"));
+        var closed = await OverdueWithoutQueueKey(host, "s-maz", "task-s1");
 
         // A full round's page of due notices (500) for another organisation: the round at the next look is behind.
         var notices = host.Services.GetRequiredService<Followups.Storage.IDocumentStore<Notification>>();
