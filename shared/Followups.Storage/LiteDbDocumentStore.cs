@@ -159,9 +159,9 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// Builds LiteDB's mapping of <paramref name="type"/> and of every type of ours its members hold (list elements, nested
     /// records, base classes), holding the gate alone. The mapper (one per database) keeps them in a plain dictionary and
     /// publishes a type's mapping before filling in its members, so a reader meeting a type for the first time beside
-    /// another could corrupt it or read a document with fields silently missing. Mapped ahead, reads only look it up,
-    /// and they may run side by side: LiteDB reads a snapshot, and the gate keeps every write apart from them. Expressions
-    /// are translated inside the gate too, since LiteDB's translation looks mappings up.
+    /// another could corrupt it or read a document with fields silently missing. Mapped ahead, reads only look it up.
+    /// Reads now hold the gate alone anyway (<see cref="Reading"/>); the mapping ahead still keeps a type's first read from
+    /// paying for it. Expressions are translated inside the gate too, since LiteDB's translation looks mappings up.
     /// </summary>
     private static void MapAhead(BsonMapper mapper, Type type, HashSet<Type> seen)
     {
@@ -212,39 +212,40 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         }
     }
 
-    /// <summary>Holds the gate for a read, beside other reads.</summary>
+    /// <summary>
+    /// Holds the gate for a read, alone. Reads side by side are not safe in LiteDB 5.0.21: its page cache hands an idle
+    /// page back to its free list without a lock against a reader that has just found it, so one read could return
+    /// another's document, or fail with "Page type must be data page" and leave the file closed until the process restarts
+    /// (<c>LiteDbCacheTests</c>, "Reads side by side").
+    /// </summary>
     private Held Reading()
     {
-        _file.Gate.EnterReadLock();
-        return new Held(_file, exclusive: false);
+        _file.Gate.EnterWriteLock();
+        return new Held(_file, wrote: false);
     }
 
     /// <summary>Holds the gate for a write, alone.</summary>
     private Held Writing()
     {
         _file.Gate.EnterWriteLock();
-        return new Held(_file, exclusive: true);
+        return new Held(_file, wrote: true);
     }
 
-    private readonly struct Held(LiteDbFile file, bool exclusive) : IDisposable
+    private readonly struct Held(LiteDbFile file, bool wrote) : IDisposable
     {
         public void Dispose()
         {
-            if (exclusive)
+            if (wrote)
             {
                 file.WriteEnded();
-                file.Gate.ExitWriteLock();
             }
-            else
-            {
-                file.Gate.ExitReadLock();
-            }
+
+            file.Gate.ExitWriteLock();
         }
     }
 
-    // Reads share the gate: a manager's list no longer waits for the deadline scan's page or the start-up recount. A write
-    // still holds it alone, so a read never meets a half-written batch's mapping work, and the version check and the write
-    // stay one step.
+    // One reader or writer at a time (see Reading): the version check and the write stay one step, and no read meets a
+    // half-written batch or another read inside LiteDB's cache.
     public Task<T?> Find(string id, CancellationToken cancellationToken = default)
     {
         using (Reading())
@@ -334,7 +335,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             }
 
             // One transaction for all the ranges: each cursor would otherwise open one of its own, and LiteDB refuses reads
-            // once a hundred are open in the process, which a few dozen merged lists side by side would reach.
+            // once a hundred are open in the process.
             var own = _database.BeginTrans();
             try
             {

@@ -67,6 +67,53 @@ public sealed class LiteDbCacheTests : IDisposable
         Assert.InRange(cached, written - 10, written + 2 * LiteDbCache.DefaultStepPages + 50);
     }
 
+    [Fact]
+    public async Task Reads_side_by_side_on_a_file_larger_than_its_cache_each_get_their_own_document()
+    {
+        // LiteDB 5.0.21's cache hands an idle page back to its free list without a lock against a reader that has just
+        // found it, so two reads at once could read each other's pages: a wrong document, or "Page type must be data
+        // page", after which LiteDB closes the file. Smallest steps and a file of about 2,700 pages: the cache takes
+        // pages back every dozen pages read.
+        using var databases = new LiteDbDatabases(_directory, cacheStepPages: LiteDbCache.MinStepPages);
+        var store = new LiteDbDocumentStore<SampleDocument>(databases.Get("shared"), "samples", [d => d.Org]);
+        const int Documents = 20_000;
+        foreach (var chunk in Enumerable.Range(0, Documents).Chunk(2_000))
+        {
+            await store.InsertMany(chunk.Select(i => new SampleDocument { Id = $"doc-{i:D5}", Counter = i, Tags = [new string('t', 900)] }).ToList());
+        }
+
+        var wrong = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var reads = 0;
+        var until = DateTime.UtcNow.AddSeconds(3);
+        var readers = Enumerable.Range(0, 4).Select(seed => new Thread(() =>
+        {
+            var random = new Random(seed);
+            while (DateTime.UtcNow < until && wrong.Count < 10)
+            {
+                var i = random.Next(Documents);
+                try
+                {
+                    var found = store.Find($"doc-{i:D5}").GetAwaiter().GetResult();
+                    if (found is not { Counter: var counter } || counter != i)
+                    {
+                        wrong.Enqueue($"doc-{i:D5} read as {found?.Id ?? "nothing"}");
+                    }
+                }
+                catch (Exception e)
+                {
+                    wrong.Enqueue($"doc-{i:D5}: {e.Message}");
+                }
+
+                Interlocked.Increment(ref reads);
+            }
+        })).ToList();
+        readers.ForEach(r => r.Start());
+        readers.ForEach(r => r.Join());
+
+        Assert.Empty(wrong);
+        Assert.True(reads > 1_000, $"only {reads} reads");
+    }
+
     /// <summary>The pages the file's cache has allocated (LiteDB's <c>MemoryCache.ExtendPages</c>).</summary>
     private static int CachedPages(LiteDatabase database)
     {
