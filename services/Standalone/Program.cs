@@ -30,7 +30,8 @@ app.MapNotifier();
 app.MapDashboard();
 app.MapDefaultEndpoints();
 app.Run();
-return 0;
+// Not 0 when the host stopped itself on a fault (LiteDbFailureWatch), so that a supervisor starts it again.
+return Environment.ExitCode;
 
 /// <summary>Entry point, visible to tests.</summary>
 public partial class Program;

@@ -16,6 +16,7 @@ public sealed class LiteDbDatabases : IDisposable
     private readonly ConcurrentDictionary<string, Lazy<LiteDatabase>> _databases = new();
     private readonly string _dataDirectory;
     private readonly LiteDbCheckpoints? _checkpoints;
+    private volatile bool _disposed;
 
     public LiteDbDatabases(
         string dataDirectory, int checkpointPages = LiteDbCheckpoints.DefaultPages, ILogger? logger = null, TimeSpan? checkpointQuiet = null,
@@ -29,6 +30,18 @@ public sealed class LiteDbDatabases : IDisposable
 
     public LiteDatabase Get(string name) =>
         _databases.GetOrAdd(name, n => new Lazy<LiteDatabase>(() => Open(n))).Value;
+
+    /// <summary>The open files LiteDB has closed after a fault (<see cref="LiteDbFaults"/>), by name, with the fault.</summary>
+    public IEnumerable<(string Name, Exception Fault)> Faulted()
+    {
+        foreach (var (name, database) in _databases)
+        {
+            if (!_disposed && database.IsValueCreated && LiteDbFaults.Fault(database.Value) is { } fault)
+            {
+                yield return (name, fault);
+            }
+        }
+    }
 
     private LiteDatabase Open(string name)
     {
@@ -63,6 +76,7 @@ public sealed class LiteDbDatabases : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         try
         {
             _checkpoints?.Dispose();
@@ -79,7 +93,7 @@ public sealed class LiteDbDatabases : IDisposable
 
 /// <summary>
 /// LiteDB adapter of the storage port. LiteDB lives in one process, so a gate per database file makes the version check
-/// and the write one step: writes hold it alone, reads share it (see <see cref="Find"/>).
+/// and the write one step. Reads and writes each hold it alone (see <see cref="Reading"/>).
 /// </summary>
 public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing where T : AggregateDocument
 {
@@ -220,14 +234,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// </summary>
     private Held Reading()
     {
-        _file.Gate.EnterWriteLock();
+        _file.Gate.Enter();
         return new Held(_file, wrote: false);
     }
 
     /// <summary>Holds the gate for a write, alone.</summary>
     private Held Writing()
     {
-        _file.Gate.EnterWriteLock();
+        _file.Gate.Enter();
         return new Held(_file, wrote: true);
     }
 
@@ -240,7 +254,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                 file.WriteEnded();
             }
 
-            file.Gate.ExitWriteLock();
+            file.Gate.Exit();
         }
     }
 

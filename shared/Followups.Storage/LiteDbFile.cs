@@ -16,7 +16,8 @@ public sealed class LiteDbFile
 
     public static LiteDbFile For(LiteDatabase database) => Files.GetValue(database, _ => new LiteDbFile());
 
-    public ReaderWriterLockSlim Gate { get; } = new();
+    /// <summary>Held by one read or write of the file at a time, in the order they came.</summary>
+    public FairGate Gate { get; } = new();
 
     /// <summary>Milliseconds since the last write let the gate go.</summary>
     public long QuietFor => Environment.TickCount64 - Volatile.Read(ref _lastWriteEnded);
@@ -29,6 +30,82 @@ public sealed class LiteDbFile
     {
         Volatile.Write(ref _lastWriteEnded, Environment.TickCount64);
         Volatile.Write(ref _writes, _writes + 1);
+    }
+}
+
+/// <summary>
+/// A lock taken in the order it was asked for. A read or write of a LiteDB file holds it alone, and a background pass
+/// (the deadline scan) takes it again as soon as it lets go; a lock that lets the releasing thread barge in ahead of a
+/// waiting one made a manager's list wait for several of the pass's pages instead of one. Not reentrant: a thread that
+/// asks for it while holding it gets <see cref="LockRecursionException"/>, not a deadlock.
+/// </summary>
+public sealed class FairGate
+{
+    private readonly object _sync = new();
+    private long _nextTicket;
+    private long _serving;
+    private int _owner;
+
+    /// <summary>The holder and the callers waiting behind it.</summary>
+    public long Queued
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _nextTicket - _serving;
+            }
+        }
+    }
+
+    public void Enter()
+    {
+        lock (_sync)
+        {
+            if (_owner == Environment.CurrentManagedThreadId)
+            {
+                throw new LockRecursionException("This thread already holds the file's gate");
+            }
+
+            var ticket = _nextTicket++;
+            while (ticket != _serving)
+            {
+                Monitor.Wait(_sync);
+            }
+
+            _owner = Environment.CurrentManagedThreadId;
+        }
+    }
+
+    /// <summary>Takes the gate only if nobody holds it or waits for it.</summary>
+    public bool TryEnter()
+    {
+        lock (_sync)
+        {
+            if (_nextTicket != _serving)
+            {
+                return false;
+            }
+
+            _nextTicket++;
+            _owner = Environment.CurrentManagedThreadId;
+            return true;
+        }
+    }
+
+    public void Exit()
+    {
+        lock (_sync)
+        {
+            if (_owner != Environment.CurrentManagedThreadId)
+            {
+                throw new SynchronizationLockException("The file's gate is let go by a thread that does not hold it");
+            }
+
+            _owner = 0;
+            _serving++;
+            Monitor.PulseAll(_sync);
+        }
     }
 }
 
@@ -140,7 +217,7 @@ public sealed class LiteDbCheckpoints : IDisposable
             return;
         }
 
-        if (!file.File.Gate.TryEnterWriteLock(0))
+        if (!file.File.Gate.TryEnter())
         {
             return;
         }
@@ -153,7 +230,7 @@ public sealed class LiteDbCheckpoints : IDisposable
         }
         finally
         {
-            file.File.Gate.ExitWriteLock();
+            file.File.Gate.Exit();
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MongoDB.Driver;
@@ -27,6 +29,7 @@ public static class StorageRegistration
                 cacheStepPages: options.CacheStepPages);
         });
         services.AddSingleton<MongoClients>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LiteDbFailureWatch>());
         services.AddSingleton<OutboxSignal<T>>();
         services.AddSingleton<IDocumentStore<T>>(sp =>
         {

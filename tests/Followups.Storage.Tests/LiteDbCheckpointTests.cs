@@ -34,7 +34,7 @@ public sealed class LiteDbCheckpointTests : IDisposable
             var gate = LiteDbFile.For(database).Gate;
             var held = await OnOwnThread(() =>
             {
-                gate.EnterWriteLock();
+                gate.Enter();
                 try
                 {
                     Thread.Sleep(quiet);
@@ -42,7 +42,7 @@ public sealed class LiteDbCheckpointTests : IDisposable
                 }
                 finally
                 {
-                    gate.ExitWriteLock();
+                    gate.Exit();
                 }
             });
             Assert.Equal(written, held);

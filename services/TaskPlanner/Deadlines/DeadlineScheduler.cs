@@ -18,7 +18,11 @@ public sealed partial class DeadlineScheduler(
     TimeProvider clock,
     ILogger<DeadlineScheduler> logger) : BackgroundService
 {
-    private const int Batch = 500;
+    /// <summary>
+    /// Tasks per page. A page holds the store's gate while it is read, and on LiteDB a read holds it alone, so a manager's
+    /// list waits for at most one page (measured against 500 in <c>docs/benchmarks.md</c>).
+    /// </summary>
+    private const int Batch = 100;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,7 +44,7 @@ public sealed partial class DeadlineScheduler(
 
     /// <summary>
     /// One pass over the open, unsettled tasks whose deadline is near or past, read by <see cref="FollowupTask.WatchKey"/>
-    /// 500 at a time; returns how many notices it stored. Each page holds the store's gate only while it is read, and
+    /// <see cref="Batch"/> at a time; returns how many notices it stored. Each page holds the store's gate only while it is read, and
     /// reads no task the scan could not act on: before the key, a page walked every task due before the horizon, done
     /// ones included, to find 500 open ones, and at a million tasks kept every list waiting for up to minutes.
     /// </summary>
