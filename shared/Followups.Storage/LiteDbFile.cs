@@ -125,7 +125,7 @@ public sealed class LiteDbCheckpoints : IDisposable
     /// <summary>LiteDB's limit when nothing else copies the journal: the commit past it copies it.</summary>
     public const int LiteDbOwnPages = 1_000;
 
-    /// <summary>The largest soft limit accepted (8 GB of journal): four times it must still be a page count LiteDB takes.</summary>
+    /// <summary>The largest soft limit accepted (8 GB of journal): <see cref="HardLimitFactor"/> times it must still be a page count LiteDB takes.</summary>
     public const int MaxPages = 1_000_000;
 
     /// <summary>How long a file must have had no write before it is checkpointed, unless told otherwise: measured against 3 and 25 ms.</summary>
@@ -156,8 +156,16 @@ public sealed class LiteDbCheckpoints : IDisposable
 
     public int SoftLimitPages { get; }
 
-    /// <summary>A journal this long is copied by the commit that passes it, as LiteDB does on its own.</summary>
-    public int HardLimitPages => 4 * SoftLimitPages;
+    /// <summary>
+    /// A journal this long is copied by the commit that passes it, as LiteDB does on its own: only a file that is never
+    /// quiet for <see cref="DefaultQuiet"/> gets there. Each copy empties LiteDB's page cache, and the pages are read back
+    /// from the file; under a sustained load twelve times the soft limit (96 MB by default) gave 1.14× the planned tasks/s
+    /// of four times, with the same peak memory (<c>docs/benchmarks.md</c>, "Fewer copies of the journal under load").
+    /// </summary>
+    public int HardLimitPages => HardLimitFactor * SoftLimitPages;
+
+    /// <summary>How many times the soft limit the hard one is.</summary>
+    public const int HardLimitFactor = 12;
 
     /// <summary>Raises LiteDB's own limit to <see cref="HardLimitPages"/> and copies the file's journal between writes from now on.</summary>
     public void Watch(LiteDatabase database, string path)

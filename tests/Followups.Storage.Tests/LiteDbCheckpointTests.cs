@@ -23,7 +23,7 @@ public sealed class LiteDbCheckpointTests : IDisposable
             // About 1,300 pages in one commit: past the soft limit, short of LiteDB's own limit in the commit.
             Assert.All(await store.InsertMany(Enumerable.Range(0, 200).Select(SampleDocument.Large).ToList()), Assert.True);
             var written = LogPages;
-            Assert.InRange(written, LiteDbCheckpoints.DefaultPages, 4 * LiteDbCheckpoints.DefaultPages - 1);
+            Assert.InRange(written, LiteDbCheckpoints.DefaultPages, LiteDbCheckpoints.HardLimitFactor * LiteDbCheckpoints.DefaultPages - 1);
 
             // Before the quiet time has passed, the journal stays.
             await Task.Delay(quiet / 4);
@@ -86,7 +86,7 @@ public sealed class LiteDbCheckpointTests : IDisposable
     {
         using (var databases = new LiteDbDatabases(_directory))
         {
-            Assert.Equal(4 * LiteDbCheckpoints.DefaultPages, databases.Get("checkpointed").CheckpointSize);
+            Assert.Equal(LiteDbCheckpoints.HardLimitFactor * LiteDbCheckpoints.DefaultPages, databases.Get("checkpointed").CheckpointSize);
         }
 
         using var reopened = new LiteDbDatabases(_directory, checkpointPages: 0);
