@@ -41,39 +41,54 @@ public sealed class LiteDbFile
 /// </summary>
 public sealed class FairGate
 {
-    private readonly object _sync = new();
-    private long _nextTicket;
-    private long _serving;
+    private readonly Lock _sync = new();
+    // Callers waiting, in the order they asked; the one let go hands the gate straight to the first, and wakes only it.
+    private readonly Queue<Waiter> _waiting = new();
+    private bool _held;
     private int _owner;
 
     /// <summary>The holder and the callers waiting behind it.</summary>
-    public long Queued
+    public int Queued
     {
         get
         {
             lock (_sync)
             {
-                return _nextTicket - _serving;
+                return (_held ? 1 : 0) + _waiting.Count;
             }
         }
     }
 
     public void Enter()
     {
+        var me = Environment.CurrentManagedThreadId;
+        Waiter waiter;
         lock (_sync)
         {
-            if (_owner == Environment.CurrentManagedThreadId)
+            if (_held && _owner == me)
             {
                 throw new LockRecursionException("This thread already holds the file's gate");
             }
 
-            var ticket = _nextTicket++;
-            while (ticket != _serving)
+            if (!_held)
             {
-                Monitor.Wait(_sync);
+                _held = true;
+                _owner = me;
+                return;
             }
 
-            _owner = Environment.CurrentManagedThreadId;
+            waiter = new Waiter(me);
+            _waiting.Enqueue(waiter);
+        }
+
+        // Handed over by Exit, which has already made this thread the owner. A plain wait, no spinning: on two cores a
+        // spinning waiter takes the CPU from the holder it waits for.
+        lock (waiter)
+        {
+            while (!waiter.Given)
+            {
+                Monitor.Wait(waiter);
+            }
         }
     }
 
@@ -82,12 +97,12 @@ public sealed class FairGate
     {
         lock (_sync)
         {
-            if (_nextTicket != _serving)
+            if (_held)
             {
                 return false;
             }
 
-            _nextTicket++;
+            _held = true;
             _owner = Environment.CurrentManagedThreadId;
             return true;
         }
@@ -97,15 +112,34 @@ public sealed class FairGate
     {
         lock (_sync)
         {
-            if (_owner != Environment.CurrentManagedThreadId)
+            if (!_held || _owner != Environment.CurrentManagedThreadId)
             {
                 throw new SynchronizationLockException("The file's gate is let go by a thread that does not hold it");
             }
 
-            _owner = 0;
-            _serving++;
-            Monitor.PulseAll(_sync);
+            if (_waiting.TryDequeue(out var next))
+            {
+                _owner = next.Thread;
+                lock (next)
+                {
+                    next.Given = true;
+                    Monitor.Pulse(next);
+                }
+            }
+            else
+            {
+                _held = false;
+                _owner = 0;
+            }
         }
+    }
+
+    private sealed class Waiter(int thread)
+    {
+        public int Thread { get; } = thread;
+
+        /// <summary>Set, under the waiter's own lock, when Exit hands it the gate.</summary>
+        public bool Given { get; set; }
     }
 }
 
