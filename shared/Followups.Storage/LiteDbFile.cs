@@ -193,8 +193,8 @@ public sealed class LiteDbCheckpoints : IDisposable
     /// <summary>
     /// A journal this long is copied by the commit that passes it, as LiteDB does on its own: only a file that is never
     /// quiet for <see cref="DefaultQuiet"/> gets there. Each copy empties LiteDB's page cache, and the pages are read back
-    /// from the file; under a sustained load twelve times the soft limit (96 MB by default) gave 1.14× the planned tasks/s
-    /// of four times, with the same peak memory (<c>docs/benchmarks.md</c>, "Fewer copies of the journal under load").
+    /// from the file; under a sustained load twelve times the soft limit (96 MB by default) gave 1.11× the planned tasks/s
+    /// of four times (median of six pairs), with the same peak memory (<c>docs/benchmarks.md</c>, "Fewer copies of the journal under load").
     /// </summary>
     public int HardLimitPages => HardLimitFactor * SoftLimitPages;
 
