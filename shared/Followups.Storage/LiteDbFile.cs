@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Followups.Storage;
 
 /// <summary>
-/// What the stores of one LiteDB file share: the gate that keeps writes apart from each other and from reads, and when
+/// What the stores of one LiteDB file share: the gate that lets one read or write in at a time, in turn, and when
 /// the last write ended, so that <see cref="LiteDbCheckpoints"/> can copy the log into the data file while nobody writes.
 /// </summary>
 public sealed class LiteDbFile

@@ -17,7 +17,7 @@ public sealed class FairGateTests
             gate.Enter();
             order.Enqueue("waiter");
             gate.Exit();
-        });
+        }) { IsBackground = true };
         waiter.Start();
         var asked = DateTime.UtcNow.AddSeconds(10);
         while (gate.Queued < 2 && DateTime.UtcNow < asked)
@@ -25,13 +25,15 @@ public sealed class FairGateTests
             Thread.Sleep(5);
         }
 
-        Assert.Equal(2, gate.Queued);
+        var queued = gate.Queued;
         // The holder lets go and asks again at once, as a pass reading page after page does.
         gate.Exit();
         gate.Enter();
         order.Enqueue("holder again");
         gate.Exit();
-        waiter.Join();
+
+        Assert.Equal(2, queued);
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(10)), "the waiter never got the gate");
 
         Assert.Equal(["waiter", "holder again"], order);
         Assert.Equal(0, gate.Queued);
@@ -55,9 +57,9 @@ public sealed class FairGateTests
         var gate = new FairGate();
         gate.Enter();
         var taken = true;
-        var other = new Thread(() => taken = gate.TryEnter());
+        var other = new Thread(() => taken = gate.TryEnter()) { IsBackground = true };
         other.Start();
-        other.Join();
+        Assert.True(other.Join(TimeSpan.FromSeconds(10)));
 
         Assert.False(taken);
         gate.Exit();

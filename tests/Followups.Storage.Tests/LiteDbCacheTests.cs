@@ -106,9 +106,9 @@ public sealed class LiteDbCacheTests : IDisposable
 
                 Interlocked.Increment(ref reads);
             }
-        })).ToList();
+        }) { IsBackground = true }).ToList();
         readers.ForEach(r => r.Start());
-        readers.ForEach(r => r.Join());
+        Assert.All(readers, r => Assert.True(r.Join(TimeSpan.FromSeconds(60)), "a reader never finished"));
 
         Assert.Empty(wrong);
         Assert.True(reads > 1_000, $"only {reads} reads");

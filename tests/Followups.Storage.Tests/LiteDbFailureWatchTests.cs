@@ -22,6 +22,7 @@ public sealed class LiteDbFailureWatchTests : IDisposable
         builder.Services.AddSingleton<IOutboxPublisher, NoPublisher>();
         builder.Services.AddDocumentStore<SampleDocument>("faulty", "samples", d => d.Org);
         var host = builder.Build();
+        var exitCode = Environment.ExitCode;
         try
         {
             await host.StartAsync();
@@ -45,7 +46,7 @@ public sealed class LiteDbFailureWatchTests : IDisposable
         }
         finally
         {
-            Environment.ExitCode = 0;
+            Environment.ExitCode = exitCode;
             host.Dispose();
         }
 
@@ -57,9 +58,9 @@ public sealed class LiteDbFailureWatchTests : IDisposable
     [Fact]
     public void A_file_closed_by_its_owner_is_not_a_fault()
     {
-        var databases = new LiteDbDatabases(_directory);
+        using var databases = new LiteDbDatabases(_directory);
         var file = databases.Get("closed");
-        databases.Dispose();
+        file.Dispose();
 
         Assert.Null(LiteDbFaults.Fault(file));
         Assert.Empty(databases.Faulted());

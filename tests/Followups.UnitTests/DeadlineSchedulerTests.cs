@@ -137,7 +137,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
     [Fact]
     public async Task One_scan_chases_every_task_of_a_deadline_shared_by_more_than_two_pages()
     {
-        // 1,100 tasks due the same Friday: more than two pages of 500, each page written while the next is read.
+        // 1,100 tasks due the same Friday: eleven pages of 100 and more, each page written before the next is read.
         var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
         await _tasks.InsertMany(tasks);
         var closed = await Store(TaskStatus.Done);
