@@ -174,8 +174,9 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// records, base classes), holding the gate alone. The mapper (one per database) keeps them in a plain dictionary and
     /// publishes a type's mapping before filling in its members, so a reader meeting a type for the first time beside
     /// another could corrupt it or read a document with fields silently missing. Mapped ahead, reads only look it up.
-    /// Reads now hold the gate alone anyway (<see cref="Reading"/>); the mapping ahead still keeps a type's first read from
-    /// paying for it. Expressions are translated inside the gate too, since LiteDB's translation looks mappings up.
+    /// A file's reads now hold its gate alone (<see cref="Reading"/>), but reads of two files still run side by side
+    /// (standalone keeps every service's file in one process), and LiteDB keeps the constructors process-wide (below).
+    /// Expressions are translated inside the gate too, since LiteDB's translation looks mappings up.
     /// </summary>
     private static void MapAhead(BsonMapper mapper, Type type, HashSet<Type> seen)
     {
