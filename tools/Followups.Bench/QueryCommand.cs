@@ -132,6 +132,75 @@ internal static class QueryCommand
             results.Add(new QueryResult(name, path, samples.Count, summary.P50, summary.P95, summary.Max, items));
         }
 
+        if (reportRuns > 0)
+        {
+            results.AddRange(await BesideReports(host, queries.Where(q => !q.Path.Contains("reports", StringComparison.Ordinal)).ToList(), count, runs, progress));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// The lists again, one after another as above, while a second client asks for the report by organisation over and over:
+    /// a manager's list beside a colleague's report. The store serves one read of a file at a time, so what a list waits
+    /// for here is how long the report holds the file at once.
+    /// </summary>
+    private static async Task<List<QueryResult>> BesideReports(
+        HostProcess host, IReadOnlyList<(string Name, string Path)> lists, int count, int runs, Progress progress)
+    {
+        using var client = BenchIdentity.Client(host.BaseUrl, TimeSpan.FromMinutes(5));
+        using var reporter = BenchIdentity.Client(host.BaseUrl, TimeSpan.FromMinutes(5));
+        using var stop = new CancellationTokenSource();
+        var reports = 0;
+        var reporting = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await reporter.GetAsync("/api/v1/reports/open-items?groupBy=org", CancellationToken.None);
+                await response.Content.ReadAsStringAsync(CancellationToken.None);
+                response.EnsureSuccessStatusCode();
+                reports++;
+            }
+        });
+        var results = new List<QueryResult>();
+        try
+        {
+            // The first report starts before the first list is timed.
+            await Task.Delay(200);
+            foreach (var (name, path) in lists)
+            {
+                var samples = new List<double>();
+                var items = 0;
+                for (var i = 0; i < runs; i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    using var response = await client.GetAsync(path);
+                    var body = await response.Content.ReadAsStringAsync();
+                    watch.Stop();
+                    response.EnsureSuccessStatusCode();
+                    samples.Add(watch.Elapsed.TotalMilliseconds);
+                    items = path.Contains(".ics", StringComparison.Ordinal)
+                        ? body.Split("BEGIN:VEVENT").Length - 1
+                        : System.Text.Json.Nodes.JsonNode.Parse(body)!["items"]!.AsArray().Count;
+                    progress.Report($"{count} tasks: {name} beside reports {i + 1}/{runs}");
+                    if (reporting.IsCompleted)
+                    {
+                        // A report that failed ends the run with its error rather than timing lists beside nothing.
+                        await reporting;
+                    }
+                }
+
+                var summary = LatencySummary.Of(samples);
+                results.Add(new QueryResult($"{name}, beside reports", path, samples.Count, summary.P50, summary.P95, summary.Max, items));
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reporting;
+        }
+
+        Progress.Done($"{count} tasks: {reports} reports ran beside the lists");
         return results;
     }
 
