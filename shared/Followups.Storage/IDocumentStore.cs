@@ -72,8 +72,10 @@ public interface IDocumentStore<T> where T : AggregateDocument
     /// may come more than once, its counts to be added up). The store counts; no document is read into memory, so a
     /// report over every document costs one aggregation, not a scan in the service, and a caller that adds the counts up
     /// holds only its totals, however many values there are.
-    /// <paramref name="each"/> may run while the store reads (LiteDB holds its read gate as the groups stream by, and
-    /// every write to the file waits), so it must be quick and must not call a store of the same database.
+    /// <paramref name="each"/> may run while the store reads (LiteDB holds the file's gate as the groups of a piece of the
+    /// count stream by, and every read and write of the file waits for the piece), so it must be quick and must not call a
+    /// store of the same database. The counts need not be one snapshot: a document changed while the count runs may be
+    /// counted under its old value, its new one, both or neither.
     /// </summary>
     Task CountBy(
         Expression<Func<T, bool>> filter,

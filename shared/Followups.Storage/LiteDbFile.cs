@@ -25,6 +25,13 @@ public sealed class LiteDbFile
     /// <summary>How many writes have let the gate go.</summary>
     public long Writes => Volatile.Read(ref _writes);
 
+    /// <summary>
+    /// How many reads keep a LiteDB transaction open while they let others have the gate (counts read in pieces). LiteDB's
+    /// journal copy waits for every open transaction to end, so <see cref="LiteDbCheckpoints"/> leaves the file alone
+    /// meanwhile rather than wait, holding the gate, for a read that waits for the gate. Read and changed under the gate.
+    /// </summary>
+    internal int ReadsOpen { get; set; }
+
     /// <summary>Called by the writer that holds the gate, right before it lets go.</summary>
     internal void WriteEnded()
     {
@@ -266,6 +273,11 @@ public sealed class LiteDbCheckpoints : IDisposable
 
         try
         {
+            if (file.File.ReadsOpen > 0)
+            {
+                return;
+            }
+
             file.Database.Checkpoint();
             file.WritesSeen = writes;
             file.Failures = 0;

@@ -44,6 +44,85 @@ public sealed class LiteDbStoreContract : DocumentStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task A_count_over_many_pieces_counts_each_document_once_runs_longer_than_a_piece_included()
+    {
+        var store = new LiteDbDocumentStore<SampleDocument>(_databases.Get("contract"), "counted_" + Guid.NewGuid().ToString("N"), [d => d.Org]);
+        // Runs shorter and longer than a piece, and values that differ only in case, which the index keeps together.
+        var runs = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["a"] = 3, ["b"] = 15_000, ["c"] = 1, ["d"] = 9_998, ["e"] = 2, ["maz"] = 4_000, ["MAZ"] = 3_000, ["z"] = 2,
+        };
+        // Ids too compare ignoring case, so they are numbered by run.
+        var documents = runs.SelectMany((run, r) => Enumerable.Range(0, run.Value).Select(i => new SampleDocument { Id = $"{r}-{i}", Org = run.Key })).ToList();
+        foreach (var chunk in documents.OrderBy(_ => Random.Shared.Next()).Chunk(2_000))
+        {
+            await store.InsertMany(chunk);
+        }
+
+        var counted = new Dictionary<string, int>(StringComparer.Ordinal);
+        await store.CountBy(d => true, d => d.Org, (value, count) => counted[value] = counted.GetValueOrDefault(value) + count);
+
+        Assert.Equal(runs.OrderBy(r => r.Key, StringComparer.Ordinal), counted.OrderBy(r => r.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_count_lets_a_write_in_between_its_pieces_and_counts_the_documents_as_they_were_when_it_began()
+    {
+        // Before the count was read in pieces, a write asked for during it waited for the whole count.
+        var database = _databases.Get("contract");
+        var store = new LiteDbDocumentStore<SampleDocument>(database, "between_" + Guid.NewGuid().ToString("N"), [d => d.Org]);
+        await store.InsertMany(Enumerable.Range(0, 25_000).Select(i => new SampleDocument { Id = $"d{i}", Org = $"org-{i:D5}" }).ToList());
+        var gate = LiteDbFile.For(database).Gate;
+        Task<bool>? late = null;
+        var landedDuringCount = false;
+
+        var counted = new Dictionary<string, int>(StringComparer.Ordinal);
+        await store.CountBy(d => true, d => d.Org, (value, count) =>
+        {
+            counted[value] = count;
+            landedDuringCount |= late is { IsCompleted: true };
+            if (late is null)
+            {
+                // Asked for while the first piece holds the file; its value sorts after every other.
+                late = Task.Factory.StartNew(
+                    () => store.Insert(new SampleDocument { Id = "late", Org = "zzz-late" }).Result,
+                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                var asked = DateTime.UtcNow.AddSeconds(10);
+                while (gate.Queued == 0 && DateTime.UtcNow < asked)
+                {
+                    Thread.Yield();
+                }
+            }
+        });
+
+        Assert.True(await late!.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(landedDuringCount);
+        Assert.Equal(25_000, counted.Count);
+        Assert.DoesNotContain("zzz-late", counted.Keys);
+        Assert.Equal(25_001, await CountAll(store));
+    }
+
+    [Fact]
+    public async Task Counts_of_one_file_side_by_side_take_turns_piece_by_piece_and_each_counts_every_document()
+    {
+        // Each keeps a transaction open between its pieces while the other reads.
+        var store = new LiteDbDocumentStore<SampleDocument>(_databases.Get("contract"), "twice_" + Guid.NewGuid().ToString("N"), [d => d.Org]);
+        await store.InsertMany(Enumerable.Range(0, 30_000).Select(i => new SampleDocument { Id = $"d{i}", Org = $"org-{i % 7_000:D5}" }).ToList());
+
+        var counts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Factory.StartNew(
+            () => CountAll(store).Result, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+
+        Assert.Equal([30_000, 30_000, 30_000], counts);
+    }
+
+    private static async Task<int> CountAll(IDocumentStore<SampleDocument> store)
+    {
+        var total = 0;
+        await store.CountBy(d => true, d => d.Org, (_, count) => total += count);
+        return total;
+    }
+
+    [Fact]
     public async Task A_merged_page_that_leaves_ranges_unread_ends_the_transaction_it_opened()
     {
         // A merged page reads its ranges in a transaction of its own; one left open holds back the checkpoint, and a hundred
