@@ -58,6 +58,8 @@ public sealed class LiteDbDatabases : IDisposable
             _checkpoints.Watch(database, path);
         }
 
+        var file = LiteDbFile.For(database);
+        (file.Journal, file.JournalLimitPages) = (LiteDbFile.JournalOf(path), database.CheckpointSize);
         return database;
     }
 
@@ -512,10 +514,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
     /// in the cache. A piece ends only where the value changes under the file's collation (values that differ only in case
     /// may interleave, so one may come twice), and the next reads the keys greater than the last value counted. Not "at
     /// least the first uncounted one": LiteDB 5.0.21 seeks such a range into the middle of its run of equal keys and walks
-    /// back comparing case, so it drops the keys of the run that differ in case from the value sought.
+    /// back comparing case, so it drops the keys of the run that differ in case from the value sought. No commit copies
+    /// the journal while the transaction is open, so a count under which the writes fill the journal ends it and reads
+    /// on in a new one: then the count is no longer one snapshot (<see cref="IDocumentStore{T}.CountBy"/> allows it).
     /// </remarks>
     private void CountAll(Expression<Func<T, string>> key, Action<string, int> each, CancellationToken cancellationToken)
     {
+        // Whether this count began the transaction it reads in; false only when the thread was in one already, and then
+        // the count is one piece.
         var own = false;
         try
         {
@@ -527,7 +533,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                 more = false;
                 using (Reading())
                 {
-                    if (after is null)
+                    if (!own)
                     {
                         own = _database.BeginTrans();
                         _file.ReadsOpen += own ? 1 : 0;
@@ -558,6 +564,14 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                     {
                         each(KeyValue(run!), count);
                     }
+
+                    if (more && _file.JournalFull)
+                    {
+                        // The writes let in between the pieces filled the journal, and no commit copies it while a
+                        // transaction is open: the next piece reads in a new one.
+                        own = false;
+                        EndRead();
+                    }
                 }
             }
             while (more);
@@ -568,11 +582,23 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
             {
                 using (Reading())
                 {
-                    // Nothing was written: the end of a read.
-                    _database.Rollback();
-                    _file.ReadsOpen--;
+                    EndRead();
                 }
             }
+        }
+    }
+
+    /// <summary>Ends the read transaction of a count; the caller holds the gate.</summary>
+    private void EndRead()
+    {
+        try
+        {
+            // Nothing was written: the end of a read.
+            _database.Rollback();
+        }
+        finally
+        {
+            _file.ReadsOpen--;
         }
     }
 

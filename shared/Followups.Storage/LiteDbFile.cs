@@ -28,9 +28,34 @@ public sealed class LiteDbFile
     /// <summary>
     /// How many reads keep a LiteDB transaction open while they let others have the gate (counts read in pieces). LiteDB's
     /// journal copy waits for every open transaction to end, so <see cref="LiteDbCheckpoints"/> leaves the file alone
-    /// meanwhile rather than wait, holding the gate, for a read that waits for the gate. Read and changed under the gate.
+    /// meanwhile rather than wait, holding the gate, for a read that waits for the gate; LiteDB's own copy in a commit
+    /// skips the file too, until the reads end their transactions (<see cref="JournalFull"/>). Read and changed under the
+    /// gate.
     /// </summary>
     internal int ReadsOpen { get; set; }
+
+    /// <summary>The file's journal (LiteDB's log), when it was opened through <see cref="LiteDbDatabases"/>.</summary>
+    internal string? Journal { get; set; }
+
+    /// <summary>The journal's length, in pages, at which LiteDB's own commit copies it (<see cref="LiteDatabase.CheckpointSize"/>).</summary>
+    internal int JournalLimitPages { get; set; }
+
+    /// <summary>
+    /// The journal has reached the length at which a commit copies it. A copy waits for every open transaction, so a read
+    /// that keeps one open between its turns (a count) ends it at its next turn, for the next commit to make the copy.
+    /// </summary>
+    internal bool JournalFull => Journal is not null && JournalLimitPages > 0 && JournalPages(Journal) >= JournalLimitPages;
+
+    /// <summary>The journal of the LiteDB file at <paramref name="path"/>: <c>name-log.db</c> beside <c>name.db</c>.</summary>
+    internal static string JournalOf(string path) =>
+        Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+
+    /// <summary>The length of a journal in LiteDB's 8 KB pages; 0 when there is none.</summary>
+    internal static long JournalPages(string journal)
+    {
+        var info = new FileInfo(journal);
+        return info.Exists ? info.Length / 8192 : 0;
+    }
 
     /// <summary>Called by the writer that holds the gate, right before it lets go.</summary>
     internal void WriteEnded()
@@ -212,7 +237,7 @@ public sealed class LiteDbCheckpoints : IDisposable
     public void Watch(LiteDatabase database, string path)
     {
         database.CheckpointSize = HardLimitPages;
-        var log = Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+        var log = LiteDbFile.JournalOf(path);
         lock (_watched)
         {
             _loop ??= Task.Run(Run);
@@ -260,7 +285,7 @@ public sealed class LiteDbCheckpoints : IDisposable
             return;
         }
 
-        if (LogPages(file.Log) < SoftLimitPages)
+        if (LiteDbFile.JournalPages(file.Log) < SoftLimitPages)
         {
             file.WritesSeen = writes;
             return;
@@ -286,12 +311,6 @@ public sealed class LiteDbCheckpoints : IDisposable
         {
             file.File.Gate.Exit();
         }
-    }
-
-    private static long LogPages(string log)
-    {
-        var info = new FileInfo(log);
-        return info.Exists ? info.Length / 8192 : 0;
     }
 
     public void Dispose()
