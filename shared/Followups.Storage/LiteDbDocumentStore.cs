@@ -526,6 +526,8 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
         try
         {
             BsonValue? after = null;
+            // Translated once, inside the gate (LiteDB's translation reads the mapper).
+            BsonExpression? field = null;
             bool more;
             do
             {
@@ -539,7 +541,7 @@ public sealed class LiteDbDocumentStore<T> : IDocumentStore<T>, IStoragePing whe
                         _file.ReadsOpen += own ? 1 : 0;
                     }
 
-                    var field = _database.Mapper.GetExpression(key);
+                    field ??= _database.Mapper.GetExpression(key);
                     var query = after is null ? _collection.Query() : _collection.Query().Where(BsonExpression.Create($"{field.Source} > @0", after));
                     BsonValue? run = null;
                     var (count, read) = (0, 0);
