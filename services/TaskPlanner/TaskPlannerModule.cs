@@ -18,16 +18,17 @@ public static class TaskPlannerModule
     private const string Database = "planner";
 
     /// <summary>
-    /// The task indexes, each for a query that seeks it: the managers' lists and an organisation's calendar feed (ListKeys,
-    /// one range per status and organisation, the empty organisation for any), an agreement's tasks (AgreementId), the
-    /// deadline scheduler's window (WatchKey), the start-up recount (RecountKey), the report and the upgrade's scan (Tally).
+    /// The task indexes, each for a query that seeks it: the managers' lists, an organisation's calendar feed and the
+    /// deadline scheduler's window (ListKeys, one range per status and organisation; for any organisation, the open tasks
+    /// apart by whether a notice may still be owed), an agreement's tasks (AgreementId), the start-up recount
+    /// (RecountKey), the report and the upgrade's scan (Tally).
     /// Both adapters create them from the same expressions. Every index costs each write of a task, so a field only
     /// filtered on (state, area, the flags, the organisations) has none: the query reaches it through one of these, and
     /// LiteDB would otherwise pick a flag's index (Settled = false matches almost every task) over the narrow one.
     /// </summary>
     public static readonly System.Linq.Expressions.Expression<Func<FollowupTask, object>>[] TaskIndexes =
     [
-        t => t.ListKeys, t => t.AgreementId, t => t.WatchKey, t => t.RecountKey, t => t.Tally,
+        t => t.ListKeys, t => t.AgreementId, t => t.RecountKey, t => t.Tally,
     ];
 
     public static IHostApplicationBuilder AddTaskPlanner(this IHostApplicationBuilder builder)

@@ -26,6 +26,9 @@ public sealed class DeadlineSchedulerTests : IDisposable
         (_tasks, _organisations) = (_stores.Tasks, _stores.Organisations);
     }
 
+    private TaskDocumentUpgrade Upgrade(IDocumentStore<FollowupTask>? tasks = null) =>
+        new(tasks ?? _tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+
     private DeadlineScheduler Scheduler() => new(
         _tasks,
         new PlanningContext(PlannerTests.Playbooks, NationalCalendars.Embedded, _organisations, Options.Create(new PlannerOptions()), _clock),
@@ -153,10 +156,10 @@ public sealed class DeadlineSchedulerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_task_stored_before_the_watch_key_is_chased_once_written_back()
+    public async Task A_task_stored_before_the_derived_keys_is_chased_once_written_back()
     {
         var task = await Store();
-        _stores.RemoveFromStoredTasks([task.Id], "WatchKey", "RecountKey", "Tally");
+        _stores.RemoveFromStoredTasks([task.Id], "ListKeys", "RecountKey", "Tally");
 
         await At(2026, 12, 8, Scheduler());
         Assert.Empty(await Notices(task.Id));
@@ -167,7 +170,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
         await _tasks.Insert(settled);
         var done = await Store(TaskStatus.Done);
 
-        var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+        var upgrade = Upgrade();
         Assert.Equal(1, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal(1, (await _tasks.Find(settled.Id))!.Version);
@@ -181,9 +184,9 @@ public sealed class DeadlineSchedulerTests : IDisposable
     {
         var tasks = Enumerable.Range(0, 1_100).Select(_ => TaskLifecycleTests.NewTask()).ToList();
         await _tasks.InsertMany(tasks);
-        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey", "Tally");
+        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "RecountKey", "Tally");
 
-        var upgrade = new TaskDocumentUpgrade(_tasks, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+        var upgrade = Upgrade();
         Assert.Equal(1_100, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
         foreach (var task in tasks)
@@ -197,10 +200,10 @@ public sealed class DeadlineSchedulerTests : IDisposable
     {
         var tasks = Enumerable.Range(0, 150).Select(_ => TaskLifecycleTests.NewTask()).ToList();
         await _tasks.InsertMany(tasks);
-        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "WatchKey", "RecountKey", "Tally");
+        _stores.RemoveFromStoredTasks(tasks.Select(t => t.Id), "RecountKey", "Tally");
         // An instance of this version stores the first task, keys and all, after the pass read it.
         var meddling = new MeddlingStore(_tasks, async () => Assert.True(await _tasks.Replace((await _tasks.Find(tasks[0].Id))!)));
-        var upgrade = new TaskDocumentUpgrade(meddling, Options.Create(new PlannerOptions()), _clock, NullLogger<TaskDocumentUpgrade>.Instance);
+        var upgrade = Upgrade(meddling);
 
         Assert.Equal(149, await upgrade.UpgradeOnce(CancellationToken.None));
         Assert.Equal(0, await upgrade.UpgradeOnce(CancellationToken.None));
@@ -211,17 +214,56 @@ public sealed class DeadlineSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task Settled_tasks_an_earlier_version_kept_among_the_watched_are_written_back_once_by_the_scan()
+    {
+        // 150 overdue and escalated, so settled, as an earlier version stored them: under the watched keys, beside a
+        // watch key of their own.
+        var settled = Enumerable.Range(0, 150).Select(_ => TaskLifecycleTests.NewTask()).ToList();
+        foreach (var task in settled)
+        {
+            task.DueDate = new DateOnly(2026, 11, 20);
+            task.Notices.AddRange([DeadlineNotices.Key(task.DueDate, DeadlineNotices.Overdue), DeadlineNotices.Key(task.DueDate, DeadlineNotices.Escalated)]);
+            task.Settled = DeadlineNotices.Settled(task);
+        }
+
+        await _tasks.InsertMany(settled);
+        var watched = await Store();
+        _stores.StoreWithEarlierListKeys([.. settled.Select(t => t.Id), watched.Id]);
+        Assert.All(settled, t => Assert.StartsWith("state||assigned|", Stored(t.Id)[0], StringComparison.Ordinal));
+
+        // Two pages: the settled ones are written back as read, and only the watched one gets a notice.
+        var scheduler = Scheduler();
+        await At(2026, 12, 8, scheduler);
+        Assert.Equal(["TaskDueSoon"], await Notices(watched.Id));
+        foreach (var task in settled)
+        {
+            var stored = (await _tasks.Find(task.Id))!;
+            Assert.Equal((2, "settled|assigned|" + task.DueKey), (stored.Version, stored.ListKeys[0]));
+            Assert.Equal("settled|assigned|" + task.DueKey, Stored(task.Id)[0]);
+            Assert.Empty(stored.Pending);
+        }
+
+        // Out of the watched ranges: a later pass neither reads nor writes them again.
+        await At(2026, 12, 9, scheduler);
+        Assert.All(settled, t => Assert.Equal(2, _tasks.Find(t.Id).Result!.Version));
+    }
+
+    /// <summary>The list keys as stored, not as the type derives them.</summary>
+    private List<string> Stored(string id) => _stores.StoredListKeys(id);
+
+    [Fact]
     public async Task A_task_leaves_the_watch_when_settled_or_closed_and_comes_back_with_a_new_deadline()
     {
         var task = TaskLifecycleTests.NewTask();
-        Assert.Equal(task.DueKey, task.WatchKey);
+        Assert.Equal("state||assigned|" + task.DueKey, task.ListKeys[0]);
         task.Settled = true;
-        Assert.Equal(FollowupTask.NotWatched, task.WatchKey);
+        Assert.Equal("settled|assigned|" + task.DueKey, task.ListKeys[0]);
         task.ChangeDeadline(new DateOnly(2027, 1, 15), "extension approved", "secretariat", _clock.GetUtcNow());
-        Assert.Equal(task.DueKey, task.WatchKey);
-        Assert.StartsWith("2027-01-15/", task.WatchKey, StringComparison.Ordinal);
+        Assert.Equal("state||assigned|" + task.DueKey, task.ListKeys[0]);
+        Assert.StartsWith("2027-01-15/", task.DueKey, StringComparison.Ordinal);
         task.IsOpen = false;
-        Assert.Equal(FollowupTask.NotWatched, task.WatchKey);
+        Assert.Equal("off||assigned|" + task.DueKey, task.ListKeys[0]);
+        Assert.All(task.ListKeys.Skip(1), key => Assert.StartsWith("off|", key, StringComparison.Ordinal));
     }
 
     [Fact]

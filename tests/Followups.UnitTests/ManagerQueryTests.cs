@@ -82,15 +82,18 @@ public sealed class ManagerQueryTests
     {
         ListRange? Range(string query) => Parse(query).Query.Range(Today);
         string[] open = ["planned", "assigned", "accepted", "inProgress"];
-        // A status an open task can have has a second range: its tasks taken off control, no longer open.
+        // A status an open task can have has a second range: its tasks taken off control, no longer open. For any
+        // organisation its settled open tasks are a third, apart from those the deadline scan watches.
+        string[] OnControl(string org, string s) => org.Length > 0 ? [$"state|{org}|{s}|"] : [$"state||{s}|", $"settled|{s}|"];
         List<string> EveryStatus(string org) =>
-            open.SelectMany(s => new[] { $"state|{org}|{s}|", $"off|{org}|{s}|" }).Concat([$"state|{org}|done|", $"state|{org}|cancelled|"]).ToList();
+            open.SelectMany(s => OnControl(org, s).Append($"off|{org}|{s}|")).Concat([$"state|{org}|done|", $"state|{org}|cancelled|"]).ToList();
         var everyStatus = EveryStatus("maz");
 
         Assert.Equal(new ListRange(everyStatus, null, null), Range("org=maz"));
         Assert.Equal(new ListRange(["state|maz|assigned|", "off|maz|assigned|"], null, null), Range("org=maz&status=assigned&area=peat"));
         Assert.Equal(new ListRange(["state||done|"], null, null), Range("status=done"));
-        Assert.Equal(new ListRange(open.Select(s => $"state||{s}|").ToList(), null, "2026-12-14"), Range("overdue=true"));
+        Assert.Equal(new ListRange(["state||assigned|", "settled|assigned|", "off||assigned|"], null, null), Range("status=assigned"));
+        Assert.Equal(new ListRange(open.SelectMany(s => OnControl("", s)).ToList(), null, "2026-12-14"), Range("overdue=true"));
         Assert.Equal(new ListRange(open.Select(s => $"state|maz|{s}|").ToList(), null, "2026-12-14"), Range("org=maz&overdue=true&dueBefore=2027-01-31"));
         Assert.Equal(new ListRange(open.Select(s => $"state|maz|{s}|").ToList(), null, "2026-12-11"), Range("org=maz&overdue=true&dueBefore=2026-12-10"));
         // Every task of any organisation: the ranges of every status under the empty organisation.
@@ -121,6 +124,8 @@ public sealed class ManagerQueryTests
         var due = task.DueKey;
 
         Assert.Equal(["state||assigned|" + due, "state|maz|assigned|" + due, "state|mtz|assigned|" + due], task.ListKeys);
+        task.Settled = true;
+        Assert.Equal(["settled|assigned|" + due, "state|maz|assigned|" + due, "state|mtz|assigned|" + due], task.ListKeys);
 
         var offControl = Task("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
         TaskLifecycle.TakeOffControl(offControl, "closed by the talks", "secretariat", Now);

@@ -212,7 +212,7 @@ public sealed class ManagerStoreTests : IDisposable
         // What an earlier version wrote: none of the derived fields the lists and the report read.
         var raw = _databases.Get("planner").GetCollection("tasks");
         var document = raw.FindById(task.Id);
-        foreach (var field in new[] { "DueKey", "Organisations", "ListKeys", "Tally", "WatchKey", "RecountKey" })
+        foreach (var field in new[] { "DueKey", "Organisations", "ListKeys", "Tally", "RecountKey" })
         {
             document.Remove(field);
         }
@@ -228,6 +228,36 @@ public sealed class ManagerStoreTests : IDisposable
 
         Assert.Equal([task.Id], (await List("org=maz")).Items.Select(t => t.Id));
         Assert.Equal([new OpenItemsRow("maz", 1, 1, 0, 0, null)], await OpenItemsReport.Count(_tasks, "org", Today, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Settled_open_tasks_are_listed_for_any_organisation_as_this_version_and_an_earlier_one_keep_them()
+    {
+        var watched = await Store("maz", "transport", TaskStatus.Assigned, new DateOnly(2026, 12, 10));
+        var settled = ManagerQueryTests.Task("mtz", "transport", TaskStatus.InProgress, new DateOnly(2026, 12, 11));
+        settled.Settled = true;
+        await _tasks.Insert(settled);
+        var earlier = ManagerQueryTests.Task("mtz", "transport", TaskStatus.InProgress, new DateOnly(2026, 12, 12));
+        earlier.Settled = true;
+        await _tasks.Insert(earlier);
+        var done = await Store("belaz", "transport", TaskStatus.Done, new DateOnly(2026, 12, 13), completed: new DateOnly(2026, 12, 9));
+        var offControl = ManagerQueryTests.Task("maz", "transport", TaskStatus.Accepted, new DateOnly(2026, 12, 14));
+        offControl.OffControl = true;
+        offControl.IsOpen = false;
+        await _tasks.Insert(offControl);
+        EarlierListKeys.Store(_databases.Get("planner"), earlier.Id);
+        string[] all = [watched.Id, settled.Id, earlier.Id, done.Id, offControl.Id];
+
+        Assert.Equal(all, (await List("")).Items.Select(t => t.Id));
+        Assert.Equal([watched.Id, settled.Id, earlier.Id], (await List("overdue=true")).Items.Select(t => t.Id));
+        Assert.Equal([settled.Id, earlier.Id], (await List("status=inProgress")).Items.Select(t => t.Id));
+
+        // Written back as read (the deadline scan does so when it meets it), it moves to where this version keeps it.
+        Assert.True(await _tasks.Replace((await _tasks.Find(earlier.Id))!));
+        Assert.Equal("settled|inProgress|" + earlier.DueKey, _databases.Get("planner").GetCollection("tasks").FindById(earlier.Id)["ListKeys"][0].AsString);
+        Assert.Equal(all, (await List("")).Items.Select(t => t.Id));
+        Assert.Equal([watched.Id, settled.Id, earlier.Id], (await List("overdue=true")).Items.Select(t => t.Id));
+        Assert.Equal([settled.Id, earlier.Id], (await List("status=inProgress")).Items.Select(t => t.Id));
     }
 
     [Fact]

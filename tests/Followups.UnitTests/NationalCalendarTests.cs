@@ -220,15 +220,15 @@ public sealed class ProvisionalDeadlineTests
         Assert.Equal($"2027/{task.Id}", task.RecountKey);
         Assert.True(string.CompareOrdinal(task.RecountKey, FollowupTask.RecountKeysBefore(2026)) > 0);
         Assert.True(string.CompareOrdinal(task.RecountKey, FollowupTask.RecountKeysBefore(2027)) <= 0);
-        Assert.True(string.CompareOrdinal(FollowupTask.NotWatched, FollowupTask.RecountKeysBefore(9998)) > 0);
+        Assert.True(string.CompareOrdinal(FollowupTask.NoRecount, FollowupTask.RecountKeysBefore(9998)) > 0);
 
         task.ProvisionalYear = null;
         Assert.Equal($"0000/{task.Id}", task.RecountKey);
         task.IsOpen = false;
-        Assert.Equal(FollowupTask.NotWatched, task.RecountKey);
+        Assert.Equal(FollowupTask.NoRecount, task.RecountKey);
         task.IsOpen = true;
         task.CountedOn(null);
-        Assert.Equal(FollowupTask.NotWatched, task.RecountKey);
+        Assert.Equal(FollowupTask.NoRecount, task.RecountKey);
     }
 
     [Fact]

@@ -45,6 +45,13 @@ internal sealed class PlannerStores : IDisposable
         }
     }
 
+    /// <summary>Stores the tasks as the version before the watched list keys did (<see cref="EarlierListKeys"/>).</summary>
+    public void StoreWithEarlierListKeys(params string[] ids) => EarlierListKeys.Store(_databases.Get("planner"), ids);
+
+    /// <summary>The list keys of a task as stored.</summary>
+    public List<string> StoredListKeys(string id) =>
+        _databases.Get("planner").GetCollection("tasks").FindById(id)["ListKeys"].AsArray.Select(k => k.AsString).ToList();
+
     public void Dispose()
     {
         _databases.Dispose();

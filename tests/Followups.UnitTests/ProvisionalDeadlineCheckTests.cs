@@ -130,7 +130,7 @@ public sealed class ProvisionalDeadlineCheckTests : IDisposable
         Assert.Equal(0, await Check(NationalCalendars.Load(directory)).CheckOnce(CancellationToken.None));
 
         var counted = (await _tasks.Find(waiting.Id))!;
-        Assert.Equal((new DateOnly(2027, 1, 12), false, FollowupTask.NotWatched), (counted.DueDate, counted.Provisional, counted.RecountKey));
+        Assert.Equal((new DateOnly(2027, 1, 12), false, FollowupTask.NoRecount), (counted.DueDate, counted.Provisional, counted.RecountKey));
     }
 
     [Fact]

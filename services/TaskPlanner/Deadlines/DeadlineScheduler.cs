@@ -43,10 +43,11 @@ public sealed partial class DeadlineScheduler(
     }
 
     /// <summary>
-    /// One pass over the open, unsettled tasks whose deadline is near or past, read by <see cref="FollowupTask.WatchKey"/>
-    /// <see cref="Batch"/> at a time; returns how many notices it stored. Each page holds the store's gate only while it is read, and
-    /// reads no task the scan could not act on: before the key, a page walked every task due before the horizon, done
-    /// ones included, to find 500 open ones, and at a million tasks kept every list waiting for up to minutes.
+    /// One pass over the open, unsettled tasks whose deadline is near or past, read from their list keys for any
+    /// organisation (<see cref="TaskListKeys.Watch"/>, one range per open status, merged in due order) <see cref="Batch"/>
+    /// at a time; returns how many notices it stored. Each page holds the store's gate only while it is read, and reads no
+    /// task the scan could not act on: before the watch, a page walked every task due before the horizon, done ones
+    /// included, to find 500 open ones, and at a million tasks kept every list waiting for up to minutes.
     /// </summary>
     public async Task<int> ScanOnce(CancellationToken cancellationToken)
     {
@@ -62,8 +63,9 @@ public sealed partial class DeadlineScheduler(
         string? after = null;
         while (true)
         {
-            var due = await tasks.PageByRange(t => t.WatchKey, after, until, t => true, Batch, cancellationToken);
+            var due = await tasks.PageByPrefixes(t => t.ListKeys, TaskListKeys.Watch, t => t.DueKey, after, until, t => true, Batch, cancellationToken);
             var owed = new List<FollowupTask>();
+            var earlier = new List<FollowupTask>();
             foreach (var task in due)
             {
                 if (DeadlineNotices.Apply(task, today, await calendars.Of(task.ResponsibleOrg, cancellationToken), settings, now))
@@ -71,18 +73,23 @@ public sealed partial class DeadlineScheduler(
                     task.Settled = DeadlineNotices.Settled(task);
                     owed.Add(task);
                 }
+                else if (task.Settled)
+                {
+                    // Settled, yet in the watched ranges: an earlier version stored it so. Written as read, it leaves them.
+                    earlier.Add(task);
+                }
             }
 
             // In batches: hundreds of tasks may fall due soon on one morning. A task another writer changed meanwhile is
             // left for the next pass, which reads it as it is now.
-            stored += (await tasks.ReplaceInBatches(owed, cancellationToken)).Count(landed => landed);
+            stored += (await tasks.ReplaceInBatches([.. owed, .. earlier], cancellationToken)).Take(owed.Count).Count(landed => landed);
 
             if (due.Count < Batch)
             {
                 return stored;
             }
 
-            // Keyset paging in the index's order: the due key, which settling a task (it leaves the watch) does not change.
+            // Keyset paging in the due key's order, which settling a task (it leaves the watch) does not change.
             after = due[^1].DueKey;
         }
     }

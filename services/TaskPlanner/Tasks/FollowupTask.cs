@@ -52,30 +52,18 @@ public sealed class FollowupTask : AggregateDocument
     public static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// While the deadline scheduler may still owe the task a notice (open and not settled), its <see cref="DueKey"/>; else
-    /// <see cref="NotWatched"/>. The scheduler reads the keys due up to its horizon as one range of this field's index, so a
-    /// scan reads the tasks it may act on and none of the closed or settled ones due on the same days. Never null once
-    /// written, so that a task stored before the field was kept (null) can be found and written back
-    /// (<see cref="TaskDocumentUpgrade"/>). Always derived; the setter only lets the stores read it back.
+    /// <see cref="RecountKey"/> of a task the start-up recount has nothing to do for. Not empty: LiteDB stores an empty
+    /// string as null, which would make every such task look like one an earlier version wrote. Letters sort after the
+    /// digits a recount key starts with, so no recount's range reaches it.
     /// </summary>
-    public string WatchKey
-    {
-        get => IsOpen && !Settled ? DueKey : NotWatched;
-        set { }
-    }
-
-    /// <summary>
-    /// <see cref="WatchKey"/> of a task no notice is owed for. Not empty: LiteDB stores an empty string as null, which would
-    /// make every such task look like one an earlier version wrote. Letters sort after the digits a due key starts with,
-    /// so no scan's range reaches it.
-    /// </summary>
-    public const string NotWatched = "none";
+    public const string NoRecount = "none";
 
     /// <summary>
     /// <see cref="DueKey"/> under the task's status, once per organisation and once for any (<see cref="TaskListKeys"/>):
     /// with a per-element index, each of the managers' lists (by status; an organisation's, open or overdue, in a due
-    /// window) is one index range, or a few merged, read in the list's order up to the page. Always derived; the setter only
-    /// lets the stores read it back.
+    /// window) is one index range, or a few merged, read in the list's order up to the page. The key for any organisation
+    /// of an open task also says whether the deadline scan may still owe it a notice (not <see cref="Settled"/>), so the
+    /// scan reads only those ranges. Always derived; the setter only lets the stores read it back.
     /// </summary>
     public List<string> ListKeys
     {
@@ -123,7 +111,7 @@ public sealed class FollowupTask : AggregateDocument
 
     /// <summary>
     /// While the task is open and its deadline provisional, <see cref="ProvisionalYear"/> (0 when not kept yet) and the id,
-    /// <c>2027/{id}</c>; else <see cref="NotWatched"/>. The start-up recount reads the keys up to the latest year with an
+    /// <c>2027/{id}</c>; else <see cref="NoRecount"/>. The start-up recount reads the keys up to the latest year with an
     /// official calendar as one range of this field's index, so it reads only the tasks a new calendar can move, not every
     /// task in the store. It pages on the key as this version derives it, so the key's form must not change while stored
     /// tasks keep the old one: a page would end before a stored key and be read again, and again. (Putting the agreement
@@ -134,7 +122,7 @@ public sealed class FollowupTask : AggregateDocument
     {
         get => IsOpen && Provisional
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProvisionalYear ?? 0:D4}/{Id}")
-            : NotWatched;
+            : NoRecount;
         set { }
     }
 

@@ -6,13 +6,15 @@ namespace Followups.TaskPlanner.Tasks;
 
 /// <summary>
 /// Writes back the tasks stored before the derived fields the lists, the report and the deadline scan read were kept
-/// (<see cref="FollowupTask.DueKey"/>, <see cref="FollowupTask.Organisations"/>, <see cref="FollowupTask.ListKeys"/>, the
-/// <see cref="FollowupTask.WatchKey"/>, <see cref="FollowupTask.RecountKey"/>, <see cref="FollowupTask.Tally"/>), so that
-/// they find them. The fields are derived, so writing a task as read is the whole upgrade; a task another writer stores
-/// meanwhile gains them the same way. The tally came last and is never null once written, so a task without one (an
-/// indexed equality with null in both stores) is a task to write.
+/// (<see cref="FollowupTask.DueKey"/>, <see cref="FollowupTask.Organisations"/>, <see cref="FollowupTask.ListKeys"/>,
+/// <see cref="FollowupTask.RecountKey"/>, <see cref="FollowupTask.Tally"/>), so that they find them. The fields are
+/// derived, so writing a task as read is the whole upgrade; a task another writer stores meanwhile gains them the same
+/// way. The tally came last and is never null once written, so a task without one (an indexed equality with null in both
+/// stores) is a task to write.
 /// It looks at start and then on the scan's interval: with MongoDB, an instance of an earlier version may go on writing
-/// tasks without the keys during a rolling upgrade. When there are none, a look is one empty index lookup.
+/// tasks without the keys during a rolling upgrade. When there are none, a look is one empty index lookup. (The open
+/// tasks an earlier version settled are written back by the deadline scan, which meets them in its ranges:
+/// <see cref="TaskListKeys"/>.)
 /// </summary>
 public sealed partial class TaskDocumentUpgrade(
     IDocumentStore<FollowupTask> tasks,
