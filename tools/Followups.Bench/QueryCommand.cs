@@ -254,19 +254,25 @@ internal static class QueryCommand
                     IsOpen = status is not TaskStatus.Done,
                     AgreementVersion = 1,
                     CreatedAt = created,
-                    Settled = status == TaskStatus.Done || due < today.AddDays(-3),
+                    Settled = status == TaskStatus.Done,
                     CompletedOn = status == TaskStatus.Done ? due : null,
                 };
                 task.CountedOn(NationalCalendars.Embedded.For(org[..2].ToUpperInvariant()).FirstProvisionalYear(due, due));
-                if (!task.Settled)
+                if (task.IsOpen)
                 {
-                    // Open and not escalated yet, as every open task due from a few days ago on is: the deadline scan reads
-                    // those due up to its horizon. The notices already owed are recorded as sent, so a scan finds nothing
-                    // new to send and the run measures the queries beside the scan's reads only.
+                    // The notices already owed are recorded as sent, so a scan finds nothing new to send and the run
+                    // measures the queries beside the scan's reads only. An open task due more than a few days ago was
+                    // escalated too, so settled: the scan no longer reads it. The others it reads up to its horizon.
                     task.Notices.AddRange(dueSoon.Select(n => DeadlineNotices.Key(due, DeadlineNotices.DueSoon(n))));
                     if (due < today)
                     {
                         task.Notices.Add(DeadlineNotices.Key(due, DeadlineNotices.Overdue));
+                    }
+
+                    if (due < today.AddDays(-3))
+                    {
+                        task.Notices.Add(DeadlineNotices.Key(due, DeadlineNotices.Escalated));
+                        task.Settled = DeadlineNotices.Settled(task);
                     }
                 }
 
