@@ -58,6 +58,7 @@ public sealed partial class DeadlineScheduler(
         var horizon = today.AddDays((settings.DueSoonThresholds.DefaultIfEmpty(0).Max() * 3) + 14);
         var calendars = planning.CalendarsForOnePass();
         var stored = 0;
+        var movedOut = 0;
         // The watched tasks due on or before the horizon: a date alone sorts before every key of its day.
         var until = FollowupTask.DayKey(horizon.AddDays(1));
         string? after = null;
@@ -82,10 +83,17 @@ public sealed partial class DeadlineScheduler(
 
             // In batches: hundreds of tasks may fall due soon on one morning. A task another writer changed meanwhile is
             // left for the next pass, which reads it as it is now.
-            stored += (await tasks.ReplaceInBatches([.. owed, .. earlier], cancellationToken)).Take(owed.Count).Count(landed => landed);
+            var landed = await tasks.ReplaceInBatches([.. owed, .. earlier], cancellationToken);
+            stored += landed.Take(owed.Count).Count(written => written);
+            movedOut += landed.Skip(owed.Count).Count(written => written);
 
             if (due.Count < Batch)
             {
+                if (movedOut > 0)
+                {
+                    LogMovedOut(movedOut);
+                }
+
                 return stored;
             }
 
@@ -93,6 +101,9 @@ public sealed partial class DeadlineScheduler(
             after = due[^1].DueKey;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote back {Count} settled tasks an earlier version kept among the watched ones")]
+    private partial void LogMovedOut(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deadline scan failed; retrying at the next tick")]
     private partial void LogScanFailed(Exception e);
