@@ -52,6 +52,44 @@ public interface IDocumentStore<T> where T : AggregateDocument
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// One pass over what <see cref="PageByPrefixes"/> finds with no filter between <paramref name="after"/> and
+    /// <paramref name="until"/>, in pages of at most <paramref name="pageSize"/>, for work that visits every such document
+    /// and needs no order (the deadline scan): each document once a pass, the pages in no set order. A document whose key
+    /// moves meanwhile may be met where it was or where it went, or not at all this pass. Here by key order, a page at a
+    /// time, each page one <see cref="PageByPrefixes"/>; a store that cannot read the ranges in key order without sorting
+    /// all their matches for every page (MongoDB, with no index in that order) reads each range once instead.
+    /// </summary>
+    async IAsyncEnumerable<IReadOnlyList<T>> PassByPrefixes(
+        Expression<Func<T, IEnumerable<string>>> keys,
+        IReadOnlyList<string> prefixes,
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        int pageSize,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var read = KeyReader<T>.Of(key);
+        // A document written further along its range meanwhile is met again by a later page: once is enough.
+        var met = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var page = await PageByPrefixes(keys, prefixes, key, after, until, _ => true, pageSize, cancellationToken);
+            var fresh = page.Where(d => met.Add(d.Id)).ToList();
+            if (fresh.Count > 0)
+            {
+                yield return fresh;
+            }
+
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+
+            after = read(page[^1]);
+        }
+    }
+
+    /// <summary>
     /// Keyset paging on one range of a key: documents whose <paramref name="key"/> is greater than <paramref name="after"/>
     /// (null: from the first) and at most <paramref name="until"/> (null: unbounded), that also match
     /// <paramref name="filter"/>; ascending by key, at most <paramref name="limit"/>. Unlike <see cref="Page"/>, the range is

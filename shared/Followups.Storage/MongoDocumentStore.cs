@@ -110,6 +110,51 @@ public sealed class MongoDocumentStore<T> : IDocumentStore<T>, IStoragePing wher
         }
     }
 
+    /// <summary>
+    /// Each range read once, unsorted, a batch of <paramref name="pageSize"/> at a time. Keyset pages would sort every match
+    /// from the cursor to <paramref name="until"/> for each page: no index orders the ranges by the key (the list index is
+    /// multikey, and a sort on a list compares each document's smallest element), so a deadline scan over W watched tasks
+    /// would read about W²/pageSize documents a pass instead of W.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<T>> PassByPrefixes(
+        Expression<Func<T, IEnumerable<string>>> keys,
+        IReadOnlyList<string> prefixes,
+        Expression<Func<T, string>> key,
+        string? after,
+        string? until,
+        int pageSize,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var met = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var prefix in prefixes)
+        {
+            using var cursor = await _collection.FindAsync(
+                InRange(keys, prefix, after, until, _ => true), new FindOptions<T> { BatchSize = pageSize }, cancellationToken);
+            var page = new List<T>(pageSize);
+            while (await cursor.MoveNextAsync(cancellationToken))
+            {
+                foreach (var document in cursor.Current)
+                {
+                    if (met.Add(document.Id))
+                    {
+                        page.Add(document);
+                    }
+
+                    if (page.Count == pageSize)
+                    {
+                        yield return page;
+                        page = new List<T>(pageSize);
+                    }
+                }
+            }
+
+            if (page.Count > 0)
+            {
+                yield return page;
+            }
+        }
+    }
+
     /// <summary>A cursor's documents one at a time, fetching the next batch when one runs out.</summary>
     private sealed class Batched(IAsyncCursor<T> cursor, CancellationToken cancellationToken) : IAsyncEnumerator<T>
     {

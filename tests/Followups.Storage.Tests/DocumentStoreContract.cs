@@ -414,6 +414,37 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task A_pass_by_prefixes_meets_each_document_of_the_ranges_once_even_one_rewritten_ahead_of_it()
+    {
+        var store = CreateStore();
+        var run = Guid.NewGuid().ToString("N");
+        // Eight keys over two prefixes, key 4 under both; "d|" is not asked for, and key 7 is past the bound.
+        var keys = await StoreKeyed(store, run, (document, key, i) =>
+            document.Tags = i == 4 ? ["a|" + key, "b|" + key] : [$"{"ab"[i % 2]}|" + key, "d|" + key]);
+        var expected = (await Task.WhenAll(keys[..7].Select(k => store.Query(d => d.Org == k, 1)))).Select(found => found[0].Id).ToList();
+
+        var met = new List<string>();
+        var pages = 0;
+        await foreach (var page in store.PassByPrefixes(d => d.Tags, ["a|", "b|"], d => d.Org, run, keys[6], 3))
+        {
+            Assert.InRange(page.Count, 1, 3);
+            pages++;
+            met.AddRange(page.Select(d => d.Id));
+            if (pages == 1)
+            {
+                // Rewritten while the pass runs, its key moved further along its range: not met a second time.
+                var moved = (await store.Find(page[0].Id))!;
+                moved.Org = keys[5] + "z";
+                moved.Tags = ["a|" + moved.Org];
+                Assert.True(await store.Replace(moved));
+            }
+        }
+
+        Assert.Equal(expected.Order(), met.Order());
+        Assert.True(pages >= 3);
+    }
+
+    [Fact]
     public async Task Pages_by_several_prefixes_merge_their_ranges_in_key_order_each_document_once()
     {
         var store = CreateStore();

@@ -24,6 +24,11 @@ public abstract class ForwardingStore<T>(IDocumentStore<T> inner) : IDocumentSto
         string? after, string? until, Expression<Func<T, bool>> filter, int limit, CancellationToken cancellationToken = default) =>
         inner.PageByPrefixes(keys, prefixes, key, after, until, filter, limit, cancellationToken);
 
+    public virtual IAsyncEnumerable<IReadOnlyList<T>> PassByPrefixes(
+        Expression<Func<T, IEnumerable<string>>> keys, IReadOnlyList<string> prefixes, Expression<Func<T, string>> key,
+        string? after, string? until, int pageSize, CancellationToken cancellationToken = default) =>
+        inner.PassByPrefixes(keys, prefixes, key, after, until, pageSize, cancellationToken);
+
     public virtual Task<IReadOnlyList<T>> PageByRange(
         Expression<Func<T, string>> key, string? after, string? until, Expression<Func<T, bool>> filter, int limit,
         CancellationToken cancellationToken = default) =>

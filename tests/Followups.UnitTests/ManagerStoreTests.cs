@@ -246,6 +246,7 @@ public sealed class ManagerStoreTests : IDisposable
         offControl.IsOpen = false;
         await _tasks.Insert(offControl);
         EarlierListKeys.Store(_databases.Get("planner"), earlier.Id);
+        Assert.Equal("state||inProgress|" + earlier.DueKey, _databases.Get("planner").GetCollection("tasks").FindById(earlier.Id)["ListKeys"][0].AsString);
         string[] all = [watched.Id, settled.Id, earlier.Id, done.Id, offControl.Id];
 
         Assert.Equal(all, (await List("")).Items.Select(t => t.Id));

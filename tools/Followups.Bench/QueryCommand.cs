@@ -262,14 +262,15 @@ internal static class QueryCommand
                 {
                     // The notices already owed are recorded as sent, so a scan finds nothing new to send and the run
                     // measures the queries beside the scan's reads only. An open task due more than a few days ago was
-                    // escalated too, so settled: the scan no longer reads it. The others it reads up to its horizon.
+                    // escalated too, so settled: the scan no longer reads it. The others it reads up to its horizon, and
+                    // so the planned ones, which are never chased and so never settle.
                     task.Notices.AddRange(dueSoon.Select(n => DeadlineNotices.Key(due, DeadlineNotices.DueSoon(n))));
                     if (due < today)
                     {
                         task.Notices.Add(DeadlineNotices.Key(due, DeadlineNotices.Overdue));
                     }
 
-                    if (due < today.AddDays(-3))
+                    if (due < today.AddDays(-3) && status != TaskStatus.Planned)
                     {
                         task.Notices.Add(DeadlineNotices.Key(due, DeadlineNotices.Escalated));
                         task.Settled = DeadlineNotices.Settled(task);

@@ -44,10 +44,11 @@ public sealed partial class DeadlineScheduler(
 
     /// <summary>
     /// One pass over the open, unsettled tasks whose deadline is near or past, read from their list keys for any
-    /// organisation (<see cref="TaskListKeys.Watch"/>, one range per open status, merged in due order) <see cref="Batch"/>
-    /// at a time; returns how many notices it stored. Each page holds the store's gate only while it is read, and reads no
-    /// task the scan could not act on: before the watch, a page walked every task due before the horizon, done ones
-    /// included, to find 500 open ones, and at a million tasks kept every list waiting for up to minutes.
+    /// organisation (<see cref="TaskListKeys.Watch"/>, one range per open status) <see cref="Batch"/> at a time, in due
+    /// order on LiteDB (<see cref="IDocumentStore{T}.PassByPrefixes"/>); returns how many notices it stored. Each page holds
+    /// the store's gate only while it is read, and reads no task the scan could not act on: before the watch, a page walked
+    /// every task due before the horizon, done ones included, to find 500 open ones, and at a million tasks kept every
+    /// list waiting for up to minutes.
     /// </summary>
     public async Task<int> ScanOnce(CancellationToken cancellationToken)
     {
@@ -61,10 +62,8 @@ public sealed partial class DeadlineScheduler(
         var movedOut = 0;
         // The watched tasks due on or before the horizon: a date alone sorts before every key of its day.
         var until = FollowupTask.DayKey(horizon.AddDays(1));
-        string? after = null;
-        while (true)
+        await foreach (var due in tasks.PassByPrefixes(t => t.ListKeys, TaskListKeys.Watch, t => t.DueKey, null, until, Batch, cancellationToken))
         {
-            var due = await tasks.PageByPrefixes(t => t.ListKeys, TaskListKeys.Watch, t => t.DueKey, after, until, t => true, Batch, cancellationToken);
             var owed = new List<FollowupTask>();
             var earlier = new List<FollowupTask>();
             foreach (var task in due)
@@ -86,20 +85,14 @@ public sealed partial class DeadlineScheduler(
             var landed = await tasks.ReplaceInBatches([.. owed, .. earlier], cancellationToken);
             stored += landed.Take(owed.Count).Count(written => written);
             movedOut += landed.Skip(owed.Count).Count(written => written);
-
-            if (due.Count < Batch)
-            {
-                if (movedOut > 0)
-                {
-                    LogMovedOut(movedOut);
-                }
-
-                return stored;
-            }
-
-            // Keyset paging in the due key's order, which settling a task (it leaves the watch) does not change.
-            after = due[^1].DueKey;
         }
+
+        if (movedOut > 0)
+        {
+            LogMovedOut(movedOut);
+        }
+
+        return stored;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote back {Count} settled tasks an earlier version kept among the watched ones")]
