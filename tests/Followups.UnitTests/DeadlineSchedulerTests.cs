@@ -229,7 +229,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
         await _tasks.InsertMany(settled);
         var watched = await Store();
         _stores.StoreWithEarlierListKeys([.. settled.Select(t => t.Id), watched.Id]);
-        Assert.All(settled, t => Assert.StartsWith("state||assigned|", Stored(t.Id)[0], StringComparison.Ordinal));
+        Assert.All(settled, t => Assert.StartsWith("state||assigned|", _stores.StoredListKeys(t.Id)[0], StringComparison.Ordinal));
 
         // Two pages: the settled ones are written back as read, and only the watched one gets a notice.
         var scheduler = Scheduler();
@@ -239,7 +239,7 @@ public sealed class DeadlineSchedulerTests : IDisposable
         {
             var stored = (await _tasks.Find(task.Id))!;
             Assert.Equal((2, "settled|assigned|" + task.DueKey), (stored.Version, stored.ListKeys[0]));
-            Assert.Equal("settled|assigned|" + task.DueKey, Stored(task.Id)[0]);
+            Assert.Equal("settled|assigned|" + task.DueKey, _stores.StoredListKeys(task.Id)[0]);
             Assert.Empty(stored.Pending);
         }
 
@@ -247,9 +247,6 @@ public sealed class DeadlineSchedulerTests : IDisposable
         await At(2026, 12, 9, scheduler);
         Assert.All(settled, t => Assert.Equal(2, _tasks.Find(t.Id).Result!.Version));
     }
-
-    /// <summary>The list keys as stored, not as the type derives them.</summary>
-    private List<string> Stored(string id) => _stores.StoredListKeys(id);
 
     [Fact]
     public async Task A_task_leaves_the_watch_when_settled_or_closed_and_comes_back_with_a_new_deadline()

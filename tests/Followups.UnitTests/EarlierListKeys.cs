@@ -25,4 +25,8 @@ internal static class EarlierListKeys
             raw.Update(document);
         }
     }
+
+    /// <summary>The list keys of a task as stored, not as the type derives them.</summary>
+    public static List<string> Stored(LiteDatabase planner, string id) =>
+        planner.GetCollection("tasks").FindById(id)["ListKeys"].AsArray.Select(k => k.AsString).ToList();
 }

@@ -246,7 +246,7 @@ public sealed class ManagerStoreTests : IDisposable
         offControl.IsOpen = false;
         await _tasks.Insert(offControl);
         EarlierListKeys.Store(_databases.Get("planner"), earlier.Id);
-        Assert.Equal("state||inProgress|" + earlier.DueKey, _databases.Get("planner").GetCollection("tasks").FindById(earlier.Id)["ListKeys"][0].AsString);
+        Assert.Equal("state||inProgress|" + earlier.DueKey, EarlierListKeys.Stored(_databases.Get("planner"), earlier.Id)[0]);
         string[] all = [watched.Id, settled.Id, earlier.Id, done.Id, offControl.Id];
 
         Assert.Equal(all, (await List("")).Items.Select(t => t.Id));
@@ -255,7 +255,7 @@ public sealed class ManagerStoreTests : IDisposable
 
         // Written back as read (the deadline scan does so when it meets it), it moves to where this version keeps it.
         Assert.True(await _tasks.Replace((await _tasks.Find(earlier.Id))!));
-        Assert.Equal("settled|inProgress|" + earlier.DueKey, _databases.Get("planner").GetCollection("tasks").FindById(earlier.Id)["ListKeys"][0].AsString);
+        Assert.Equal("settled|inProgress|" + earlier.DueKey, EarlierListKeys.Stored(_databases.Get("planner"), earlier.Id)[0]);
         Assert.Equal(all, (await List("")).Items.Select(t => t.Id));
         Assert.Equal([watched.Id, settled.Id, earlier.Id], (await List("overdue=true")).Items.Select(t => t.Id));
         Assert.Equal([settled.Id, earlier.Id], (await List("status=inProgress")).Items.Select(t => t.Id));

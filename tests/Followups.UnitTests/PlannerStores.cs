@@ -45,12 +45,11 @@ internal sealed class PlannerStores : IDisposable
         }
     }
 
-    /// <summary>Stores the tasks as the version before the watched list keys did (<see cref="EarlierListKeys"/>).</summary>
+    /// <summary>Stores the tasks as the version before the settled list keys did (<see cref="EarlierListKeys"/>).</summary>
     public void StoreWithEarlierListKeys(params string[] ids) => EarlierListKeys.Store(_databases.Get("planner"), ids);
 
     /// <summary>The list keys of a task as stored.</summary>
-    public List<string> StoredListKeys(string id) =>
-        _databases.Get("planner").GetCollection("tasks").FindById(id)["ListKeys"].AsArray.Select(k => k.AsString).ToList();
+    public List<string> StoredListKeys(string id) => EarlierListKeys.Stored(_databases.Get("planner"), id);
 
     public void Dispose()
     {
